@@ -1,0 +1,65 @@
+"""Writing the change history and the access log. Services call these; nothing else writes them."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import models
+
+from propdesk.core.models import AccessLog, AuditEvent
+
+
+def _plain(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    return value
+
+
+def apply_changes(instance: models.Model, values: dict) -> dict:
+    """Set `values` on `instance` and return {field: [old, new]} for the fields that changed."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(instance, field)
+        if _plain(old) != _plain(new):
+            changes[field] = [_plain(old), _plain(new)]
+            setattr(instance, field, new)
+    return changes
+
+
+def record_change(
+    *,
+    actor,
+    instance: models.Model,
+    action: str,
+    changes: dict | None = None,
+    house_id: int | None = None,
+    owner_id: int | None = None,
+    note: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        community_id=getattr(instance, "community_id", None),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        object_type=instance._meta.model_name,
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        house_id=house_id,
+        owner_id=owner_id,
+        changes={k: [_plain(a) for a in v] for k, v in (changes or {}).items()},
+        note=note[:300],
+    )
+
+
+def record_access(*, actor, subject: models.Model, field: str, reason: str = "") -> AccessLog:
+    return AccessLog.objects.create(
+        community_id=getattr(subject, "community_id", None),
+        actor=actor,
+        subject_type=subject._meta.model_name,
+        subject_id=subject.pk,
+        subject_repr=str(subject)[:200],
+        field=field,
+        reason=reason[:200],
+    )

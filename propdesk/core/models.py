@@ -1,0 +1,83 @@
+"""Cross-cutting records: the change history, the personal-data access log, and numbering."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """Who changed what, when: one row per change of a registry record (DESIGN.md).
+
+    `house_id` and `owner_id` are denormalised so the timelines of a house and an owner are one
+    indexed read each.
+    """
+
+    community_id = models.BigIntegerField(null=True, db_index=False)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=40)
+    object_type = models.CharField(_("record"), max_length=40)
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200, blank=True)
+    house_id = models.BigIntegerField(null=True)
+    owner_id = models.BigIntegerField(null=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["house_id", "-at"], name="audit_house"),
+            models.Index(fields=["owner_id", "-at"], name="audit_owner"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["community_id", "-at"], name="audit_community"),
+        ]
+        verbose_name = _("change history")
+        verbose_name_plural = _("change history")
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id} {self.action}"
+
+
+class AccessLog(models.Model):
+    """A reveal of masked personal data: who saw whose which field, when."""
+
+    community_id = models.BigIntegerField(null=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("who")
+    )
+    subject_type = models.CharField(_("whose record"), max_length=40)
+    subject_id = models.BigIntegerField()
+    subject_repr = models.CharField(_("whose"), max_length=200)
+    field = models.CharField(_("field"), max_length=40)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["community_id", "-at"], name="access_community"),
+            models.Index(fields=["subject_type", "subject_id"], name="access_subject"),
+        ]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} → {self.subject_repr}.{self.field}"
+
+
+class NumberSequence(models.Model):
+    """Gap-free counters, e.g. archive numbers per community and year (see core.numbering)."""
+
+    scope = models.CharField(max_length=80, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.scope}={self.last_value}"

@@ -1,0 +1,125 @@
+"""The one permission policy: what each role may do, and in which communities.
+
+Every service, page and API endpoint asks this module; no role names are compared elsewhere.
+Staff see only the communities they are scoped to; administrators see every community.
+Owners hold no staff permission: their portal starts from their own houses.
+"""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from propdesk.accounts.models import Role
+from propdesk.core.errors import NotFound, PermissionDenied
+
+
+class Perm(StrEnum):
+    REGISTRY_VIEW = "registry.view"
+    REGISTRY_EDIT = "registry.edit"
+    OWNERSHIP_TRANSFER = "registry.transfer"
+    REGISTRY_IMPORT = "registry.import"
+    REGISTRY_EXPORT = "registry.export"
+    ARCHIVE_UPLOAD = "archive.upload"
+    ARCHIVE_VIEW = "archive.view"
+    REVEAL_MOBILE = "pii.reveal_mobile"
+    REVEAL_ID_NUMBER = "pii.reveal_id_number"
+    REVEAL_PLATE = "pii.reveal_plate"
+    ACCESS_LOG_VIEW = "audit.access_log"
+    API_TOKENS = "admin.api_tokens"
+    STAFF_MANAGE = "admin.staff"
+
+
+_FRONT_DESK = {
+    Perm.REGISTRY_VIEW,
+    Perm.REGISTRY_EDIT,
+    Perm.OWNERSHIP_TRANSFER,
+    Perm.REGISTRY_EXPORT,
+    Perm.ARCHIVE_UPLOAD,
+    Perm.ARCHIVE_VIEW,
+    Perm.REVEAL_MOBILE,
+    Perm.REVEAL_ID_NUMBER,
+    Perm.REVEAL_PLATE,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.AGENT: frozenset(_FRONT_DESK),
+    Role.SUPERVISOR: frozenset(_FRONT_DESK | {Perm.REGISTRY_IMPORT, Perm.ACCESS_LOG_VIEW}),
+    # Technicians and guards find houses and people, and call owners about the job at hand.
+    Role.TECHNICIAN: frozenset({Perm.REGISTRY_VIEW, Perm.REVEAL_MOBILE}),
+    Role.GUARD: frozenset({Perm.REGISTRY_VIEW, Perm.REVEAL_PLATE}),
+    Role.CASHIER: frozenset({Perm.REGISTRY_VIEW, Perm.REGISTRY_EXPORT, Perm.REVEAL_MOBILE}),
+    Role.ADMIN: frozenset(Perm),
+    Role.OWNER: frozenset(),
+}
+
+REVEAL_PERMS = {
+    "mobile": Perm.REVEAL_MOBILE,
+    "id_number": Perm.REVEAL_ID_NUMBER,
+    "plate": Perm.REVEAL_PLATE,
+}
+
+
+def is_staff_member(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role != Role.OWNER)
+
+
+def is_company_wide(user) -> bool:
+    return bool(user.is_superuser or user.role == Role.ADMIN)
+
+
+def has_perm(user, perm: Perm) -> bool:
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    return perm in ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def community_ids(user) -> list[int]:
+    """The ids of the communities `user` may work in (cached on the user object per request)."""
+    from propdesk.estates.models import Community
+
+    cached = getattr(user, "_propdesk_community_ids", None)
+    if cached is not None:
+        return cached
+    if not is_staff_member(user):
+        ids: list[int] = []
+    elif is_company_wide(user):
+        ids = list(Community.objects.order_by("id").values_list("id", flat=True))
+    else:
+        ids = list(user.communities.order_by("id").values_list("id", flat=True))
+    user._propdesk_community_ids = ids
+    return ids
+
+
+def require(user, perm: Perm, community_id: int | None = None) -> None:
+    """Raise PermissionDenied unless `user` holds `perm` (in `community_id`, when given)."""
+    if not has_perm(user, perm):
+        raise PermissionDenied(_("Your role does not allow this."), code="role_forbidden")
+    if community_id is not None and community_id not in community_ids(user):
+        raise PermissionDenied(_("You do not work in this community."), code="community_forbidden")
+
+
+def scope(queryset, user, perm: Perm = Perm.REGISTRY_VIEW, field: str = "community_id"):
+    """Filter a queryset of community rows to what `user` may see; empty without `perm`."""
+    if not has_perm(user, perm):
+        return queryset.none()
+    return queryset.filter(**{f"{field}__in": community_ids(user)})
+
+
+def get_scoped(queryset, user, pk, perm: Perm = Perm.REGISTRY_VIEW, field: str = "community_id"):
+    """Fetch one row the user may see, or raise NotFound (never reveal that it exists)."""
+    require(user, perm)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError) as exc:
+        raise NotFound() from exc
+    obj = scope(queryset, user, perm, field).filter(pk=pk).first()
+    if obj is None:
+        raise NotFound()
+    return obj
+
+
+def can_reveal(user, field: str) -> bool:
+    perm = REVEAL_PERMS.get(field)
+    return perm is not None and has_perm(user, perm)

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from propdesk.estates.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo company (two communities, ~1,000 houses, staff of every role)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--houses-per-community", type=int, default=500)
+
+    def handle(self, *args, **options):
+        logins = load_demo(houses_per_community=options["houses_per_community"])
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ as:")
+        )
+        for username, password in logins.items():
+            self.stdout.write(f"  {username:<11} / {password}")

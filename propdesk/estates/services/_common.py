@@ -1,0 +1,41 @@
+"""Helpers the registry services share: field validation that names the field at fault."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+from propdesk.core.errors import ValidationFailed
+
+
+def clean_field(field: str, normalize: Callable[[Any], Any], value: Any) -> Any:
+    """Run a core.validators normaliser; its error becomes a ValidationFailed naming `field`."""
+    try:
+        return normalize(value)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], code=exc.code or "invalid", field=field) from exc
+
+
+def clean_text(field: str, value: Any, *, max_length: int, required: bool = False) -> str:
+    from django.utils.translation import gettext as _
+
+    text = "" if value is None else str(value).strip()
+    if "\x00" in text:
+        raise ValidationFailed(_("This field holds characters that are not allowed."), field=field)
+    if required and not text:
+        raise ValidationFailed(_("This field is required."), code="required", field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(
+            _("At most %(n)d characters.") % {"n": max_length}, code="too_long", field=field
+        )
+    return text
+
+
+def clean_choice(field: str, value: Any, choices) -> str:
+    from django.utils.translation import gettext as _
+
+    if value not in choices.values:
+        raise ValidationFailed(
+            _("Choose one of the listed values."), code="bad_choice", field=field
+        )
+    return value

@@ -1,0 +1,26 @@
+from django import template
+
+from propdesk.core.masking import MASKERS
+from propdesk.core.permissions import can_reveal
+
+register = template.Library()
+
+
+@register.inclusion_tag("estates/partials/masked.html", takes_context=True)
+def masked(context, subject: str, record, field: str):
+    """A masked value with a reveal button for the roles that may see it (the reveal is logged)."""
+    value = getattr(record, field, "") or ""
+    return {
+        "masked_value": MASKERS[field](value),
+        "has_value": bool(value),
+        "can_reveal": can_reveal(context["request"].user, field),
+        "subject": subject,
+        "subject_id": record.pk,
+        "field": field,
+    }
+
+
+@register.filter
+def mask(value, field: str) -> str:
+    """Masked form of a personal value, for lists (no reveal button)."""
+    return MASKERS[field](value or "")
