@@ -2,7 +2,7 @@
 
 from ninja import Router, Schema
 
-from propdesk.estates import selectors
+from propdesk.estates.search import registry_search as run_search
 
 router = Router(tags=["registry"])
 
@@ -19,5 +19,5 @@ class SearchHitOut(Schema):
 
 
 @router.get("/search", response=list[SearchHitOut], summary="Front-desk registry search")
-def search(request, q: str = ""):
-    return selectors.registry_search(request.auth, q[:40])
+def registry_search(request, q: str = ""):
+    return run_search(request.auth, q[:40])

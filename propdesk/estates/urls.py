@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from propdesk.estates import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("reveal/<str:subject>/<int:subject_id>/<str:field>/", views.reveal, name="reveal"),
     path("access-log/", views.access_log, name="access_log"),
     path("documents/<int:document_id>/", views.document_download, name="document_download"),
+    path("", include("propdesk.estates.excel.urls")),
 ]

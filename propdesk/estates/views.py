@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from propdesk.core.errors import AppError
 from propdesk.core.permissions import Perm, require
 from propdesk.core.views import console_view, render_page
-from propdesk.estates import selectors, services
+from propdesk.estates import search, selectors, services
 from propdesk.estates.models import HouseKind, HouseStatus
 
 PAGE_SIZE = 30
@@ -28,7 +28,7 @@ def _int_or_none(value):
 @console_view
 def home(request):
     q = request.GET.get("q", "").strip()
-    hits = selectors.registry_search(request.user, q) if q else []
+    hits = search.registry_search(request.user, q) if q else []
     context = {"q": q, "hits": hits, "searched": bool(q)}
     return render_page(
         request, "estates/pages/home.html", "estates/partials/search_results.html", context

@@ -1,0 +1,3 @@
+"""Excel roster import and registry exports."""
+
+urlpatterns: list = []
