@@ -39,3 +39,36 @@ def form_error(form, exc: errors.AppError) -> None:
     """Put a service's error on the form field it names (or on the form as a whole)."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc.message))
+
+
+def form_page(
+    request,
+    *,
+    form,
+    title: str,
+    save,
+    success_url,
+    cancel_url: str,
+    success_message: str = "",
+    template: str = "core/form_page.html",
+    extra: dict | None = None,
+):
+    """The create/edit page pattern: validate the form, call one service, redirect or show errors.
+
+    `save(cleaned_data)` calls the service; an AppError it raises lands on the field it names.
+    """
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except errors.AppError as exc:
+            form_error(form, exc)
+        else:
+            if success_message:
+                messages.success(request, success_message)
+            return redirect(success_url(saved) if callable(success_url) else success_url)
+    context = {"form": form, "title": title, "cancel_url": cancel_url, **(extra or {})}
+    status = 400 if form.is_bound and form.errors else 200
+    return render_page(request, template, "core/partials/form.html", context, status=status)

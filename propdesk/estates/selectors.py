@@ -183,3 +183,27 @@ def access_log(user, *, community_id: int | None = None) -> QuerySet[AccessLog]:
     if community_id:
         entries = entries.filter(community_id=community_id)
     return entries.select_related("actor").order_by("-at", "-id")
+
+
+def building_list(user, *, community_id: int | None = None) -> QuerySet[Building]:
+    buildings = buildings_visible_to(user)
+    if community_id:
+        buildings = buildings.filter(community_id=community_id)
+    return buildings.annotate(house_count=Count("houses")).order_by("community__code", "number")
+
+
+def parking_list(
+    user, *, community_id: int | None = None, status: str = "", kind: str = "", q: str = ""
+) -> QuerySet[ParkingSpace]:
+    spaces = scope(ParkingSpace.objects.all(), user)
+    if community_id:
+        spaces = spaces.filter(community_id=community_id)
+    if status:
+        spaces = spaces.filter(status=status)
+    if kind:
+        spaces = spaces.filter(kind=kind)
+    if q.strip():
+        spaces = spaces.filter(number__startswith=q.strip().upper())
+    return spaces.select_related("community", "holder", "house", "vehicle").order_by(
+        "community_id", "number"
+    )

@@ -9,7 +9,7 @@ from propdesk.core.errors import AppError
 from propdesk.core.permissions import Perm, require
 from propdesk.core.views import console_view, render_page
 from propdesk.estates import search, selectors, services
-from propdesk.estates.models import HouseKind, HouseStatus
+from propdesk.estates.models import HouseKind, HouseStatus, ParkingKind, ParkingStatus
 
 PAGE_SIZE = 30
 
@@ -138,4 +138,41 @@ def document_download(request, document_id: int):
         as_attachment=True,
         filename=document.original_name or document.archive_number,
         content_type=document.content_type,
+    )
+
+
+@console_view
+def building_list(request):
+    require(request.user, Perm.REGISTRY_VIEW)
+    community_id = _int_or_none(request.GET.get("community"))
+    buildings = selectors.building_list(request.user, community_id=community_id)
+    context = {
+        "page": _page(request, buildings),
+        "communities": selectors.communities_visible_to(request.user),
+        "community_id": community_id,
+    }
+    return render(request, "estates/pages/building_list.html", context)
+
+
+@console_view
+def parking_list(request):
+    require(request.user, Perm.REGISTRY_VIEW)
+    filters = {
+        "community_id": _int_or_none(request.GET.get("community")),
+        "status": request.GET.get("status")
+        if request.GET.get("status") in ParkingStatus.values
+        else "",
+        "kind": request.GET.get("kind") if request.GET.get("kind") in ParkingKind.values else "",
+        "q": request.GET.get("q", "")[:20],
+    }
+    spaces = selectors.parking_list(request.user, **filters)
+    context = {
+        "page": _page(request, spaces),
+        "filters": filters,
+        "communities": selectors.communities_visible_to(request.user),
+        "statuses": ParkingStatus.choices,
+        "kinds": ParkingKind.choices,
+    }
+    return render_page(
+        request, "estates/pages/parking_list.html", "estates/partials/parking_table.html", context
     )

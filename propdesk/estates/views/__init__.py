@@ -1,0 +1,1 @@
+"""Registry pages: `browse` reads (lists, details, search, reveal); `edit` writes via services."""
