@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from propdesk.api.urls import api
+from propdesk.core.health import healthz
 
 urlpatterns = [
     path("", include("propdesk.estates.urls")),
@@ -9,4 +10,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]

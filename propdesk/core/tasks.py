@@ -1,0 +1,21 @@
+"""Worker tasks of the shared kernel. The worker is `manage.py run_huey` (DESIGN.md)."""
+
+from django.utils import timezone
+from huey import crontab
+from huey.constants import EmptyData
+from huey.contrib.djhuey import HUEY, periodic_task
+
+HEARTBEAT_KEY = "propdesk:worker-heartbeat"
+
+
+@periodic_task(crontab(minute="*"))
+def worker_heartbeat() -> str:
+    """Every minute: a timestamp in the queue storage, so /healthz can tell the worker runs."""
+    stamp = timezone.now().isoformat()
+    HUEY.storage.put_data(HEARTBEAT_KEY, stamp.encode())
+    return stamp
+
+
+def last_heartbeat() -> str | None:
+    raw = HUEY.storage.peek_data(HEARTBEAT_KEY)
+    return None if raw is EmptyData else raw.decode()
