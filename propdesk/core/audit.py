@@ -18,12 +18,26 @@ def _plain(value):
     return value
 
 
+def _same(old, new) -> bool:
+    # 89.5 and 89.50 are the same area: compare decimals by value, not by their text.
+    if isinstance(old, Decimal) and isinstance(new, Decimal):
+        return old == new
+    return _plain(old) == _plain(new)
+
+
+def _community_id(instance: models.Model) -> int | None:
+    # A community's own history belongs to that community, or community-scoped reads miss it.
+    if instance._meta.label == "estates.Community":
+        return instance.pk
+    return getattr(instance, "community_id", None)
+
+
 def apply_changes(instance: models.Model, values: dict) -> dict:
     """Set `values` on `instance` and return {field: [old, new]} for the fields that changed."""
     changes = {}
     for field, new in values.items():
         old = getattr(instance, field)
-        if _plain(old) != _plain(new):
+        if not _same(old, new):
             changes[field] = [_plain(old), _plain(new)]
             setattr(instance, field, new)
     return changes
@@ -38,14 +52,16 @@ def record_change(
     house_id: int | None = None,
     owner_id: int | None = None,
     note: str = "",
+    object_repr: str | None = None,
 ) -> AuditEvent:
+    """Write one history row. Pass `object_repr` when the record's name is personal data."""
     return AuditEvent.objects.create(
-        community_id=getattr(instance, "community_id", None),
+        community_id=_community_id(instance),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         object_type=instance._meta.model_name,
         object_id=instance.pk,
-        object_repr=str(instance)[:200],
+        object_repr=(str(instance) if object_repr is None else object_repr)[:200],
         house_id=house_id,
         owner_id=owner_id,
         changes={k: [_plain(a) for a in v] for k, v in (changes or {}).items()},
