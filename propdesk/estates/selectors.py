@@ -96,7 +96,7 @@ def house_list(
     return (
         houses.select_related("community")
         .prefetch_related(_current_owner_prefetch())
-        .order_by("community_id", "code")
+        .order_by("community_id", "building_id", "unit_id", "floor", "number")
     )
 
 
