@@ -35,15 +35,30 @@ def community_create(
     code = clean_text("code", code, max_length=20, required=True)
     if Community.objects.filter(code=code).exists():
         raise Conflict(_("A community with this code exists."), code="duplicate", field="code")
+    name = clean_text("name", name, max_length=120, required=True)
+    address = clean_text("address", address, max_length=200)
+    archive_prefix = _clean_archive_prefix(archive_prefix, code)
     community = Community.objects.create(
-        company=company,
-        code=code,
-        name=clean_text("name", name, max_length=120, required=True),
-        address=clean_text("address", address, max_length=200),
-        archive_prefix=clean_text("archive_prefix", archive_prefix or code, max_length=10),
+        company=company, code=code, name=name, address=address, archive_prefix=archive_prefix
     )
     audit.record_change(actor=actor, instance=community, action="create")
     return community
+
+
+def _clean_archive_prefix(value, code: str) -> str:
+    # The prefix starts every archive number and names the stored files: letters and digits
+    # only, so no prefix can reach outside the archive folder. Without one, the code's letters
+    # and digits serve.
+    prefix = clean_text("archive_prefix", value, max_length=10).upper()
+    if not prefix:
+        prefix = "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())[:10]
+    if not (prefix.isascii() and prefix.isalnum()):
+        raise ValidationFailed(
+            _("Use up to 10 letters and digits for the archive number prefix."),
+            code="bad_prefix",
+            field="archive_prefix",
+        )
+    return prefix
 
 
 @transaction.atomic
@@ -52,8 +67,7 @@ def building_create(
 ) -> Building:
     require(actor, Perm.REGISTRY_EDIT, community.id)
     number = _clean_location_part("number", number)
-    if floors is not None and not (1 <= int(floors) <= MAX_FLOOR):
-        raise ValidationFailed(_("Floors must be between 1 and 200."), field="floors")
+    floors = _clean_floors(floors)
     if Building.objects.filter(community=community, number=number).exists():
         raise Conflict(
             _("Building %(number)s already exists.") % {"number": number},
@@ -72,13 +86,26 @@ def building_create(
 
 def _clean_location_part(field: str, value) -> str:
     text = clean_text(field, value, max_length=20, required=True).upper()
-    if "-" in text or "/" in text or " " in text:
+    # The parts make the house code people type (3-2-1502): nothing but letters and digits.
+    if not all(ch.isalnum() for ch in text):
         raise ValidationFailed(
             _("Use letters and digits only; '-' separates building, unit and room."),
             code="bad_number",
             field=field,
         )
     return text
+
+
+def _clean_floors(value) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        floors = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(_("Enter the floors as a whole number."), field="floors") from exc
+    if not 1 <= floors <= MAX_FLOOR:
+        raise ValidationFailed(_("Floors must be between 1 and 200."), field="floors")
+    return floors
 
 
 def _clean_floor(value) -> int:
@@ -134,7 +161,7 @@ def house_create(
             house.save()
     except IntegrityError as exc:
         raise Conflict(
-            _("House %(code)s already exists.") % {"code": code}, field="number"
+            _("House %(code)s already exists.") % {"code": code}, code="duplicate", field="number"
         ) from exc
     HouseStatusChange.objects.create(
         community_id=community_id,
