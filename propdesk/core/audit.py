@@ -4,8 +4,49 @@ import datetime
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from propdesk.core.models import AccessLog, AuditEvent
+
+# How the history names each action and field (the codes stay stable in the database).
+ACTION_LABELS = {
+    "create": _("Created"),
+    "update": _("Changed"),
+    "status": _("Status changed"),
+    "transfer": _("Transferred to new owners"),
+    "owner_added": _("Owner added"),
+    "resident_added": _("Resident added"),
+    "resident_moved_out": _("Resident moved out"),
+    "agent_added": _("Entrusted agent recorded"),
+    "agent_revoked": _("Entrustment revoked"),
+    "vehicle_added": _("Vehicle registered"),
+    "vehicle_removed": _("Vehicle removed"),
+    "parking_assigned": _("Parking space assigned"),
+    "document_uploaded": _("Document filed"),
+    "imported": _("Imported"),
+}
+FIELD_LABELS = {
+    "area_m2": _("area (m²)"),
+    "floor": _("floor"),
+    "kind": _("kind"),
+    "status": _("status"),
+    "delivered_on": _("delivered on"),
+    "name": _("name"),
+    "mobile": _("mobile"),
+    "id_type": _("ID type"),
+    "id_number": _("ID number"),
+    "note": _("note"),
+    "owner": _("owner"),
+    "owners": _("owners"),
+    "relation": _("relation"),
+    "moved_out_on": _("moved out on"),
+    "principal": _("principal"),
+    "plate": _("plate"),
+    "holder": _("holder"),
+    "house": _("house"),
+    "vehicle": _("vehicle"),
+    "doc_type": _("document type"),
+}
 
 
 def _plain(value):

@@ -24,3 +24,27 @@ def masked(context, subject: str, record, field: str):
 def mask(value, field: str) -> str:
     """Masked form of a personal value, for lists (no reveal button)."""
     return MASKERS[field](value or "")
+
+
+@register.filter
+def action_label(code: str) -> str:
+    from propdesk.core.audit import ACTION_LABELS
+
+    return ACTION_LABELS.get(code, code)
+
+
+@register.filter
+def field_label(name: str) -> str:
+    from propdesk.core.audit import FIELD_LABELS
+
+    return FIELD_LABELS.get(name, name)
+
+
+@register.filter
+def change_value(value) -> str:
+    """A history value for reading: lists joined, empty shown as a dash."""
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "—"
+    return str(value)
