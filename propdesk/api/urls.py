@@ -1,8 +1,14 @@
-"""One ninja API assembled from each app's router, with its OpenAPI document at /api/docs."""
+"""One ninja API assembled from each app's router, with its OpenAPI document at /api/docs.
 
+Every error leaves as `{"code", "message", "field"}` (422 adds the list of `errors`), whether a
+service raised it, the edge refused the input, authentication failed or the body was unreadable.
+"""
+
+from django.core.exceptions import SuspiciousOperation
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from propdesk.api.auth import api_auth
 from propdesk.core.errors import AppError
@@ -10,10 +16,85 @@ from propdesk.core.errors import AppError
 api = NinjaAPI(
     title="propdesk API",
     version="1",
-    description="物业客服中心系统 — registry and service API",
+    description=(
+        "物业客服中心系统 — registry and service API.\n\n"
+        "Authenticate with an API token (`Authorization: Bearer pdk_…`, created by an "
+        "administrator) or the console's session (unsafe methods then need the `X-CSRFToken` "
+        "header). Errors are `{code, message, field}`. Mobile numbers, ID numbers and plates are "
+        "always masked; `POST /api/reveal` shows one value and writes the access log."
+    ),
     auth=api_auth,
     urls_namespace="api",
 )
+
+# Where a parameter lives and the names endpoints give their schemas: not part of a field's name.
+_LOCATION_PARTS = {"body", "query", "path", "form", "file", "payload", "filters"}
+
+
+def _field_name(loc) -> str:
+    return ".".join(str(p) for p in loc if p not in _LOCATION_PARTS)
+
+
+def _message(error: dict) -> str:
+    """A translated message for the common pydantic error types; pydantic's own otherwise."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "string_too_long":
+        return _("At most %(n)s characters.") % {"n": ctx.get("max_length")}
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return _("This field is required.")
+        return _("At least %(n)s characters.") % {"n": ctx.get("min_length")}
+    if kind == "string_pattern_mismatch":
+        return _("This value has characters that are not allowed here.")
+    if kind in {"string_type"}:
+        return _("Enter text.")
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return _("Enter a whole number.")
+    if kind in {"decimal_parsing", "decimal_type", "float_parsing", "finite_number"}:
+        return _("Enter a number.")
+    if kind in {"decimal_max_places"}:
+        return _("At most %(n)s decimal places.") % {"n": ctx.get("decimal_places")}
+    if kind in {"decimal_max_digits", "decimal_whole_digits"}:
+        return _("The number is too large.")
+    if kind in {"greater_than", "greater_than_equal"}:
+        bound = ctx.get("gt", ctx.get("ge"))
+        word = _("more than") if kind == "greater_than" else _("at least")
+        return _("Must be %(word)s %(bound)s.") % {"word": word, "bound": bound}
+    if kind in {"less_than", "less_than_equal"}:
+        bound = ctx.get("lt", ctx.get("le"))
+        word = _("less than") if kind == "less_than" else _("at most")
+        return _("Must be %(word)s %(bound)s.") % {"word": word, "bound": bound}
+    if kind in {
+        "date_parsing",
+        "date_type",
+        "date_from_datetime_parsing",
+        "date_from_datetime_inexact",
+    }:
+        return _("Enter a date as YYYY-MM-DD.")
+    if kind == "literal_error":
+        return _("Choose one of: %(values)s.") % {"values": ctx.get("expected", "")}
+    if kind in {"bool_parsing", "bool_type"}:
+        return _("Enter true or false.")
+    if kind in {"list_type"}:
+        return _("Send a list.")
+    if kind == "too_short":
+        return _("Name at least %(n)s.") % {"n": ctx.get("min_length")}
+    if kind == "too_long":
+        return _("Name at most %(n)s.") % {"n": ctx.get("max_length")}
+    if kind in {"model_attributes_type", "dict_type", "model_type"}:
+        return _("Send a JSON object.")
+    if kind == "value_error":
+        return str(ctx.get("error", error.get("msg", "")))
+    return str(error.get("msg", _("The request is not valid.")))
+
+
+def _error(request, status: int, code: str, message: str, field: str | None = None, **extra):
+    return api.create_response(
+        request, {"code": code, "message": str(message), "field": field, **extra}, status=status
+    )
 
 
 @api.exception_handler(AppError)
@@ -23,38 +104,43 @@ def app_error(request, exc: AppError):
 
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
-    first = exc.errors[0] if exc.errors else {}
-    location = [
-        str(p) for p in first.get("loc", []) if p not in ("body", "query", "path", "payload")
-    ]
-    return api.create_response(
-        request,
-        {
-            "code": "invalid",
-            "message": first.get("msg", _("The request is not valid.")),
-            "field": ".".join(location) or None,
-            "errors": [
-                {"field": ".".join(str(p) for p in e.get("loc", [])), "message": e.get("msg")}
-                for e in exc.errors
-            ],
-        },
-        status=422,
-    )
+    errors = [{"field": _field_name(e.get("loc", [])), "message": _message(e)} for e in exc.errors]
+    first = errors[0] if errors else {"field": "", "message": _("The request is not valid.")}
+    return _error(request, 422, "invalid", first["message"], first["field"] or None, errors=errors)
 
 
 @api.exception_handler(AuthenticationError)
 def auth_error(request, exc):
-    return api.create_response(
-        request,
-        {
-            "code": "unauthenticated",
-            "message": _("Log in or send a valid API token."),
-            "field": None,
-        },
-        status=401,
-    )
+    return _error(request, 401, "unauthenticated", _("Log in or send a valid API token."))
 
 
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 403:  # ninja's CSRF refusal of a session request
+        return _error(
+            request,
+            403,
+            "csrf_failed",
+            _("Send the CSRF token (X-CSRFToken header) with this session request."),
+        )
+    if exc.status_code == 400:  # an unreadable body
+        return _error(request, 400, "bad_body", _("The request body is not valid JSON."))
+    return _error(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    """Oversized bodies, too many fields and the like: refused, never a 500."""
+    return _error(request, 400, "bad_request", _("The request is too large or malformed."))
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, "not_found", _("Not found."))
+
+
+from propdesk.accounts.api import router as tokens_router  # noqa: E402
 from propdesk.estates.api import router as estates_router  # noqa: E402
 
 api.add_router("/", estates_router)
+api.add_router("/tokens", tokens_router)

@@ -1,0 +1,156 @@
+"""Building blocks every app's API schemas share: error bodies, safe text types, ids and paging.
+
+Validation at the edge (STYLE.md rule 3): text is length-limited and free of control characters
+(NUL bytes and the like never reach a service or a database), ids fit a 64-bit column, and list
+endpoints page with `limit`/`offset`. The error bodies here are what the exception handlers in
+`propdesk.api.urls` send, declared on every endpoint so the OpenAPI document is honest.
+"""
+
+import re
+from typing import Annotated
+
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Schema
+from pydantic import AfterValidator, StringConstraints
+
+MAX_ID = 2**63 - 1
+MAX_OFFSET = 10_000_000
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 20
+
+# C0 controls other than tab, line feed and carriage return, plus DEL.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK_RE = re.compile(r"[\t\n\r]")
+_MARKUP_RE = re.compile(r"[<>]")
+
+
+# --- error bodies ---------------------------------------------------------------------------
+
+
+class ErrorOut(Schema):
+    code: str = Field(..., description="Stable error code clients can react to")
+    message: str = Field(..., description="Translated, human-readable explanation")
+    field: str | None = Field(None, description="The input field at fault, when there is one")
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[FieldErrorOut] = Field(default_factory=list)
+
+
+def error_responses(*codes: int) -> dict:
+    """`response=` entries for the error statuses an endpoint can answer with."""
+    return {code: ValidationErrorOut if code == 422 else ErrorOut for code in codes}
+
+
+READ_ERRORS = error_responses(401, 403, 404, 422)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+def _no_control_characters(value: str) -> str:
+    if _CONTROL_RE.search(value):
+        raise ValueError(_("This field holds characters that are not allowed."))
+    return value
+
+
+def _single_line(value: str) -> str:
+    _no_control_characters(value)
+    if _LINE_BREAK_RE.search(value):
+        raise ValueError(_("Keep this field on one line."))
+    return value
+
+
+def _plain_name(value: str) -> str:
+    _single_line(value)
+    if _MARKUP_RE.search(value):
+        raise ValueError(_("A name cannot contain < or >."))
+    return value
+
+
+def Line(max_length: int, *, required: bool = False):  # noqa: N802 (a type factory)
+    """One line of text: no control characters or line breaks, at most `max_length` long."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, max_length=max_length, min_length=1 if required else 0
+        ),
+        AfterValidator(_single_line),
+    ]
+
+
+def Text(max_length: int, *, required: bool = False):  # noqa: N802
+    """Free text that may span lines; control characters such as NUL are refused."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, max_length=max_length, min_length=1 if required else 0
+        ),
+        AfterValidator(_no_control_characters),
+    ]
+
+
+def Name(max_length: int, *, required: bool = True):  # noqa: N802
+    """A person's, a company's or a building's name: one line, no markup characters."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True, min_length=1 if required else 0, max_length=max_length
+        ),
+        AfterValidator(_plain_name),
+    ]
+
+
+def Code(max_length: int):  # noqa: N802
+    """A building, unit or room number: letters and digits only (house codes join them by '-')."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=1,
+            max_length=max_length,
+            pattern=r"^[0-9A-Za-z]+$",
+        ),
+    ]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+# --- paging ---------------------------------------------------------------------------------
+
+
+class Paging(Schema):
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_ID,
+        description=f"Rows per page; values above {MAX_LIMIT} are capped at {MAX_LIMIT}.",
+    )
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Rows to skip.")
+
+
+class PageOut(Schema):
+    count: int = Field(..., description="Rows matching the filters, over all pages")
+    limit: int
+    offset: int
+
+
+def page(queryset, paging: Paging) -> dict:
+    """One page of `queryset` as {count, limit, offset, items}, with the limit capped."""
+    limit = min(paging.limit, MAX_LIMIT)
+    return {
+        "count": queryset.count(),
+        "limit": limit,
+        "offset": paging.offset,
+        "items": list(queryset[paging.offset : paging.offset + limit]),
+    }
+
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
