@@ -100,7 +100,9 @@ def house_list(
     )
 
 
-def owner_list(user, *, community_id: int | None = None, q: str = "") -> QuerySet[Owner]:
+def owner_list(
+    user, *, community_id: int | None = None, q: str = "", with_counts: bool = True
+) -> QuerySet[Owner]:
     owners = scope(Owner.objects.all(), user)
     if community_id:
         owners = owners.filter(community_id=community_id)
@@ -117,11 +119,29 @@ def owner_list(user, *, community_id: int | None = None, q: str = "") -> QuerySe
             owners = owners.filter(mobile=q)
         else:
             owners = owners.filter(name__startswith=q)
-    return (
-        owners.select_related("community")
-        .annotate(house_count=Count("ownerships", filter=Q(ownerships__end_on__isnull=True)))
-        .order_by("community_id", "name_pinyin", "id")
+    owners = owners.select_related("community").order_by("community_id", "name_pinyin", "id")
+    if with_counts:
+        owners = owners.annotate(
+            house_count=Count("ownerships", filter=Q(ownerships__end_on__isnull=True))
+        )
+    return owners
+
+
+def with_house_counts(owners) -> list[Owner]:
+    """Attach `house_count` (houses owned now) to one page of owners, in one grouped query.
+
+    Pages use this instead of owner_list's annotation, so counting the pages stays a plain COUNT.
+    """
+    owners = list(owners)
+    counts = dict(
+        Ownership.objects.filter(owner_id__in=[o.id for o in owners], end_on__isnull=True)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+        .values_list("owner_id", "n")
     )
+    for owner in owners:
+        owner.house_count = counts.get(owner.id, 0)
+    return owners
 
 
 def house_detail(user, house_id) -> House:

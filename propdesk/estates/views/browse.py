@@ -78,9 +78,11 @@ def owner_list(request):
     require(request.user, Perm.REGISTRY_VIEW)
     community_id = _int_or_none(request.GET.get("community"))
     q = request.GET.get("q", "")[:40]
-    owners = selectors.owner_list(request.user, community_id=community_id, q=q)
+    owners = selectors.owner_list(request.user, community_id=community_id, q=q, with_counts=False)
+    page = _page(request, owners)
+    page.object_list = selectors.with_house_counts(page.object_list)
     context = {
-        "page": _page(request, owners),
+        "page": page,
         "filters": {"community_id": community_id, "q": q},
         "communities": selectors.communities_visible_to(request.user),
     }
