@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.core import audit
 from propdesk.core.errors import Conflict, ValidationFailed
+from propdesk.core.masking import mask_plate
 from propdesk.core.permissions import Perm, require
 from propdesk.core.pinyin import name_keys
 from propdesk.core.validators import normalize_mobile, normalize_plate, normalize_resident_id
@@ -88,7 +89,12 @@ def resident_move_out(
     require(actor, Perm.REGISTRY_EDIT, resident.community_id)
     if resident.moved_out_on:
         raise Conflict(_("This resident has already moved out."), field="moved_out_on")
-    resident.moved_out_on = moved_out_on or timezone.localdate()
+    moved_out_on = moved_out_on or timezone.localdate()
+    if resident.moved_in_on and moved_out_on < resident.moved_in_on:
+        raise ValidationFailed(
+            _("The move-out date is before the move-in date."), field="moved_out_on"
+        )
+    resident.moved_out_on = moved_out_on
     resident.save(update_fields=["moved_out_on"])
     audit.record_change(
         actor=actor,
@@ -123,9 +129,15 @@ def agent_add(
         raise ValidationFailed(
             _("The principal must be a current owner of the house."), field="owner"
         )
+    # The power of attorney is filed in this house's archive, or in the principal's own
+    # archive when it covers all their houses; another house's document does not count.
+    filed_here = power_of_attorney.house_id == house.id or (
+        power_of_attorney.house_id is None and power_of_attorney.owner_id == owner.id
+    )
     if (
         power_of_attorney.doc_type != DocumentType.POWER_OF_ATTORNEY
         or power_of_attorney.community_id != house.community_id
+        or not filed_here
     ):
         raise ValidationFailed(
             _("Attach the power of attorney from this community's archive."),
@@ -201,13 +213,15 @@ def vehicle_add(
         is_new_energy=is_new_energy,
         description=clean_text("description", description, max_length=60),
     )
+    # Plates are personal data: the history, read by every role, names them masked.
     audit.record_change(
         actor=actor,
         instance=vehicle,
         action="vehicle_added",
-        changes={"plate": [None, plate]},
+        changes={"plate": [None, mask_plate(plate)]},
         house_id=house.id,
         owner_id=owner.id if owner else None,
+        object_repr=mask_plate(plate),
     )
     return vehicle
 
@@ -220,7 +234,12 @@ def vehicle_remove(*, actor, vehicle: Vehicle) -> Vehicle:
     vehicle.removed_on = timezone.localdate()
     vehicle.save(update_fields=["removed_on"])
     audit.record_change(
-        actor=actor, instance=vehicle, action="vehicle_removed", house_id=vehicle.house_id
+        actor=actor,
+        instance=vehicle,
+        action="vehicle_removed",
+        house_id=vehicle.house_id,
+        owner_id=vehicle.owner_id,
+        object_repr=mask_plate(vehicle.plate),
     )
     return vehicle
 
@@ -228,7 +247,8 @@ def vehicle_remove(*, actor, vehicle: Vehicle) -> Vehicle:
 @transaction.atomic
 def parking_space_create(*, actor, community: Community, number: str, kind: str) -> ParkingSpace:
     require(actor, Perm.REGISTRY_EDIT, community.id)
-    number = clean_text("number", number, max_length=20, required=True)
+    # Space numbers are kept in capitals, as the parking list searches them.
+    number = clean_text("number", number, max_length=20, required=True).upper()
     if ParkingSpace.objects.filter(community=community, number=number).exists():
         raise Conflict(_("This space number exists."), code="duplicate", field="number")
     space = ParkingSpace.objects.create(
@@ -258,6 +278,7 @@ def parking_space_assign(
     for field, related in (("holder", holder), ("house", house), ("vehicle", vehicle)):
         if related is not None and related.community_id != space.community_id:
             raise ValidationFailed(_("This belongs to another community."), field=field)
+    previous_house_id, previous_holder_id = space.house_id, space.holder_id
     changes = audit.apply_changes(
         space, {"status": status, "holder": holder, "house": house, "vehicle": vehicle}
     )
@@ -270,7 +291,8 @@ def parking_space_assign(
             instance=space,
             action="parking_assigned",
             changes=changes,
-            house_id=house.id if house else None,
-            owner_id=holder.id if holder else None,
+            # A freed space stays on the timeline of the house and holder it leaves.
+            house_id=house.id if house else previous_house_id,
+            owner_id=holder.id if holder else previous_holder_id,
         )
     return space
