@@ -1,5 +1,7 @@
 """Archive uploads with their unified archive number (资料统一编号), per community."""
 
+import re
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -64,6 +66,13 @@ def _check_upload(uploaded) -> str:
     return suffix
 
 
+def _original_name(name: str) -> str:
+    # Kept only to name the download: no folders (a browser may send C:\scans\x.pdf, a client
+    # ../../x.pdf), and a long name loses its start rather than its extension.
+    base = re.split(r"[\\/]", str(name or ""))[-1].strip()
+    return clean_text("file", base[-200:], max_length=200)
+
+
 @transaction.atomic
 def document_upload(
     *,
@@ -90,7 +99,7 @@ def document_upload(
         owner=owner,
         doc_type=doc_type,
         title=clean_text("title", title, max_length=120),
-        original_name=clean_text("file", uploaded.name, max_length=200)[-200:],
+        original_name=_original_name(uploaded.name),
         content_type=CONTENT_TYPES[suffix],
         size_bytes=uploaded.size,
         uploaded_by=actor,
