@@ -1,3 +1,12 @@
 """Excel roster import and registry exports."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from propdesk.estates.excel import views
+
+urlpatterns = [
+    path("registry/import/", views.roster_import, name="roster_import"),
+    path("registry/import/template.xlsx", views.roster_template_download, name="roster_template"),
+    path("houses/export.xlsx", views.house_export, name="house_export"),
+    path("owners/export.xlsx", views.owner_export, name="owner_export"),
+]
