@@ -24,7 +24,7 @@ def mask_plate(value: str | None) -> str:
     if not value:
         return ""
     if len(value) <= 4:
-        return value
+        return "*" * len(value)
     return f"{value[:2]}{'*' * (len(value) - 4)}{value[-2:]}"
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from propdesk.core import audit
 from propdesk.core.errors import PermissionDenied, ValidationFailed
 from propdesk.core.permissions import REVEAL_PERMS, require
+from propdesk.estates.services._common import clean_text
 
 REVEALABLE = {
     "owner": {"mobile", "id_number"},
@@ -28,5 +29,6 @@ def personal_data_reveal(*, actor, subject: models.Model, field: str, reason: st
         raise PermissionDenied(
             _("Your role may not see this personal data."), code="reveal_forbidden"
         ) from exc
+    reason = clean_text("reason", reason, max_length=200)
     audit.record_access(actor=actor, subject=subject, field=field, reason=reason)
     return getattr(subject, field)
