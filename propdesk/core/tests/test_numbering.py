@@ -1,11 +1,12 @@
 """Gap-free numbering (core.numbering) and the unified archive number built on it (DOMAIN.md §1)."""
 
 import datetime
+import threading
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import transaction
+from django.db import connection, connections, transaction
 
 from propdesk.core.models import NumberSequence
 from propdesk.core.numbering import next_number
@@ -77,6 +78,68 @@ def test_committed_and_rolled_back_numbers_stay_gap_free_across_real_transaction
     with transaction.atomic():
         assert next_number("x") == 2
     assert _counters() == {"x": 2}
+
+
+def _in_thread(work):
+    """Run `work` on its own database connection, as a second request would."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = work()
+        except Exception as exc:  # reported to the test below
+            outcome["error"] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_waiting_transaction_gets_the_number_a_rolled_back_one_gave_back():
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL runs two writing transactions at once")
+    with transaction.atomic():
+        assert next_number("x") == 1
+    holding = threading.Event()
+
+    def first():
+        with transaction.atomic():
+            number = next_number("x")
+            holding.set()
+            threading.Event().wait(0.5)  # the second transaction queues on the counter meanwhile
+            raise Abort(number)
+
+    def second():
+        holding.wait(5)
+        with transaction.atomic():
+            return next_number("x")
+
+    first_thread, first_outcome = _in_thread(first)
+    second_thread, second_outcome = _in_thread(second)
+    first_thread.join(10)
+    second_thread.join(10)
+    assert first_outcome["error"].args == (2,)
+    assert second_outcome == {"value": 2}
+    assert _counters() == {"x": 2}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_transactions_never_share_a_number():
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL runs two writing transactions at once")
+
+    def take():
+        with transaction.atomic():
+            return next_number("receipt")
+
+    runs = [_in_thread(take) for _ in range(6)]
+    for thread, _outcome in runs:
+        thread.join(10)
+    assert sorted(outcome["value"] for _thread, outcome in runs) == [1, 2, 3, 4, 5, 6]
+    assert _counters() == {"receipt": 6}
 
 
 # The unified archive number: PREFIX-YYYY-NNNNNN per community and year
