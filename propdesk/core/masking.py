@@ -11,11 +11,17 @@ def mask_mobile(value: str | None) -> str:
 
 
 def mask_id_number(value: str | None) -> str:
-    """4401**********1234: the first four and the last four characters stay."""
+    """4401**********1234: the first four and the last four characters stay.
+
+    Passports and permits are shorter (8-9 characters): keeping eight of them would hide almost
+    nothing, so only two stay at each end.
+    """
     if not value:
         return ""
     if len(value) <= 8:
         return "*" * len(value)
+    if len(value) < 15:
+        return f"{value[:2]}{'*' * (len(value) - 4)}{value[-2:]}"
     return f"{value[:4]}{'*' * (len(value) - 8)}{value[-4:]}"
 
 
