@@ -120,7 +120,34 @@ def Code(max_length: int):  # noqa: N802
     ]
 
 
+def Mobile(*, required: bool = False):  # noqa: N802
+    """A mobile number as typed: ASCII digits, '+', '-' and spaces (the service checks it)."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=1 if required else 0,
+            max_length=20,
+            pattern=r"^[0-9+ -]*$",
+        ),
+    ]
+
+
+def IdNumber(*, required: bool = False):  # noqa: N802
+    """An ID document number as typed: ASCII letters, digits and spaces."""
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=True,
+            min_length=1 if required else 0,
+            max_length=30,
+            pattern=r"^[0-9A-Za-z ]*$",
+        ),
+    ]
+
+
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 # --- paging ---------------------------------------------------------------------------------
@@ -151,6 +178,3 @@ def page(queryset, paging: Paging) -> dict:
         "offset": paging.offset,
         "items": list(queryset[paging.offset : paging.offset + limit]),
     }
-
-
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]

@@ -12,7 +12,18 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from propdesk.api.schemas import MAX_ID, Code, Id, Line, Name, PageOut, Paging, Text
+from propdesk.api.schemas import (
+    MAX_ID,
+    Code,
+    Id,
+    IdNumber,
+    Line,
+    Mobile,
+    Name,
+    PageOut,
+    Paging,
+    Text,
+)
 from propdesk.core.masking import mask_id_number, mask_mobile, mask_plate
 from propdesk.core.validators import AREA_MAX_M2
 
@@ -426,18 +437,18 @@ class OwnerIn(Schema):
     community: Id
     kind: OwnerKindValue = "person"
     name: Name(100)
-    mobile: Line(20) = ""
+    mobile: Mobile() = ""
     id_type: IdTypeValue = "resident_id"
-    id_number: Line(30) = ""
+    id_number: IdNumber() = ""
     note: Text(300) = ""
 
 
 class OwnerPatch(Schema):
     kind: OwnerKindValue | None = None
     name: Name(100) | None = None
-    mobile: Line(20) | None = None
+    mobile: Mobile() | None = None
     id_type: IdTypeValue | None = None
-    id_number: Line(30) | None = None
+    id_number: IdNumber() | None = None
     note: Text(300) | None = None
 
 
@@ -500,8 +511,8 @@ class TransferOut(Schema):
 class ResidentIn(Schema):
     relation: RelationValue
     name: Name(100)
-    mobile: Line(20) = ""
-    id_number: Line(30) = ""
+    mobile: Mobile() = ""
+    id_number: IdNumber() = ""
     lease_start: datetime.date | None = None
     lease_end: datetime.date | None = None
     moved_in_on: datetime.date | None = None
@@ -515,8 +526,8 @@ class MoveOutIn(Schema):
 class AgentIn(Schema):
     owner: Id = Field(..., description="The principal: a current owner of the house")
     name: Name(100)
-    mobile: Line(20, required=True)
-    id_number: Line(30, required=True)
+    mobile: Mobile(required=True)
+    id_number: IdNumber(required=True)
     scope: Text(200, required=True)
     power_of_attorney: Id = Field(..., description="Archive document of type power_of_attorney")
     valid_from: datetime.date | None = None
@@ -527,8 +538,19 @@ class RevokeIn(Schema):
     reason: Text(200) = ""
 
 
+Plate = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=20,
+        pattern=r"^[\u4e00-\u9fffA-Za-z0-9·. -]+$",
+        description="Chinese plate, e.g. 粤B12345 or 粤BD12345 (new energy)",
+    ),
+]
+
+
 class VehicleIn(Schema):
-    plate: Line(20, required=True)
+    plate: Plate
     owner: OptionalId = None
     description: Line(60) = ""
 
