@@ -140,7 +140,7 @@ class House(models.Model):
             ),
             models.Index(fields=["community", "status"], name="house_status"),
             models.Index(fields=["building", "unit", "number"], name="house_location"),
-            models.Index(fields=["community", "number"], name="house_room_number"),
+            models.Index(fields=["community", "number", "code", "id"], name="house_room_number"),
         ]
         verbose_name = _("house")
         verbose_name_plural = _("houses")
@@ -223,19 +223,19 @@ class Owner(models.Model):
         ordering = ["community_id", "name_pinyin", "id"]
         indexes = [
             models.Index(
-                fields=["community", "name"],
+                fields=["community", "name", "name_pinyin", "id"],
                 name="owner_name",
-                opclasses=["int8_ops", *PATTERN_OPS],
+                opclasses=["int8_ops", *PATTERN_OPS, "text_ops", "int8_ops"],
             ),
             models.Index(
-                fields=["community", "name_pinyin"],
+                fields=["community", "name_pinyin", "id"],
                 name="owner_pinyin",
-                opclasses=["int8_ops", *PATTERN_OPS],
+                opclasses=["int8_ops", *PATTERN_OPS, "int8_ops"],
             ),
             models.Index(
-                fields=["community", "name_initials"],
+                fields=["community", "name_initials", "name_pinyin", "id"],
                 name="owner_initials",
-                opclasses=["int8_ops", *PATTERN_OPS],
+                opclasses=["int8_ops", *PATTERN_OPS, "text_ops", "int8_ops"],
             ),
             models.Index(fields=["community", "mobile_tail"], name="owner_mobile_tail"),
             models.Index(fields=["community", "mobile"], name="owner_mobile"),
@@ -330,6 +330,11 @@ class Resident(models.Model):
             models.Index(
                 fields=["community", "name_initials"],
                 name="resident_initials",
+                opclasses=["int8_ops", *PATTERN_OPS],
+            ),
+            models.Index(
+                fields=["community", "name"],
+                name="resident_name",
                 opclasses=["int8_ops", *PATTERN_OPS],
             ),
         ]
