@@ -700,3 +700,10 @@ def test_supervisors_and_admins_may_import(personas, community_a, role):
     roster_commit(actor=personas[role], community=community_a, uploaded=xlsx(good_rows()))
 
     assert House.objects.filter(community=community_a).count() == 4
+
+
+def test_no_header_name_belongs_to_two_columns():
+    seen: dict[str, str] = {}
+    for column in COLUMNS:
+        for name in column.names():
+            assert seen.setdefault(name, column.key) == column.key, name

@@ -1,0 +1,244 @@
+"""Excel exports of the house and owner lists: filters, community scope, masked personal data."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from propdesk.core.errors import NotFound, PermissionDenied
+from propdesk.estates import services
+from propdesk.estates.excel import export
+from propdesk.estates.models import House, Unit
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sheet_rows(response) -> list[list]:
+    assert response.status_code == 200
+    assert response["Content-Type"] == XLSX_TYPE
+    assert "attachment" in response["Content-Disposition"]
+    content = b"".join(response.streaming_content)
+    workbook = load_workbook(io.BytesIO(content))
+    assert len(workbook.worksheets) == 1
+    return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+
+
+def all_text(rows) -> str:
+    return "\n".join(str(value) for row in rows for value in row)
+
+
+@pytest.fixture
+def registry(zhang_san, house_a, house_b, admin):
+    """3-2-1502 (张三, occupied) and 3-2-1601 (vacant, commercial) in A; 1-1-101 in B."""
+    vacant = services.house_create(
+        actor=admin,
+        building=house_a.building,
+        unit_number="2",
+        number="1601",
+        floor=16,
+        area_m2="120.25",
+        kind="commercial",
+        status="vacant",
+    )
+    other = services.owner_create(
+        actor=admin,
+        community=house_b.community,
+        name="王五",
+        mobile="13700001234",
+        id_number="110105198001010016",
+    )
+    services.ownership_add(actor=admin, house=house_b, owner=other)
+    return {"occupied": house_a, "vacant": vacant, "other": house_b, "zhang_san": zhang_san}
+
+
+def login(client, personas, role):
+    client.force_login(personas[role])
+    return client
+
+
+# --- houses --------------------------------------------------------------------------------
+
+
+def test_the_house_export_holds_the_visible_houses_with_masked_mobiles(client, personas, registry):
+    rows = sheet_rows(login(client, personas, "agent").get(reverse("house_export")))
+
+    header, *data = rows
+    assert len(header) == 12 and all(isinstance(title, str) and title for title in header)
+    assert [row[0] for row in data] == ["3-2-1502", "3-2-1601"]
+    occupied = data[0]
+    assert occupied[1:7] == ["甲小区", "3", "2", "1502", 15, 89.5]
+    assert occupied[10:] == ["张三", "138****5678"]
+    assert data[1][10:] == [None, None]
+    assert "13812345678" not in all_text(rows)
+
+
+def test_the_house_export_applies_the_list_filters(client, personas, registry, community_a):
+    client = login(client, personas, "agent")
+    url = reverse("house_export")
+
+    def codes(**params):
+        return [row[0] for row in sheet_rows(client.get(url, params))[1:]]
+
+    assert codes(status="vacant") == ["3-2-1601"]
+    assert codes(kind="residential") == ["3-2-1502"]
+    assert codes(q="3-2-16") == ["3-2-1601"]
+    assert codes(community=community_a.id, building=registry["occupied"].building_id) == [
+        "3-2-1502",
+        "3-2-1601",
+    ]
+    assert codes(status="nonsense", kind="", page="2") == ["3-2-1502", "3-2-1601"]
+
+
+def test_an_admin_exports_every_community(client, personas, registry):
+    rows = sheet_rows(login(client, personas, "admin").get(reverse("house_export")))
+
+    assert sorted(row[0] for row in rows[1:]) == ["1-1-101", "3-2-1502", "3-2-1601"]
+    assert "137****1234" in all_text(rows) and "13700001234" not in all_text(rows)
+
+
+def test_the_house_export_keeps_to_the_users_communities(client, personas, registry):
+    rows = sheet_rows(login(client, personas, "other_agent").get(reverse("house_export")))
+
+    assert [row[0] for row in rows[1:]] == ["1-1-101"]
+
+
+def test_asking_for_another_community_is_refused(client, personas, registry, community_a):
+    client = login(client, personas, "other_agent")
+
+    assert client.get(reverse("house_export"), {"community": community_a.id}).status_code == 403
+    assert client.get(reverse("owner_export"), {"community": community_a.id}).status_code == 403
+    building = registry["occupied"].building_id
+    assert client.get(reverse("house_export"), {"building": building}).status_code == 404
+
+
+# --- owners --------------------------------------------------------------------------------
+
+
+def test_the_owner_export_masks_mobile_and_id_numbers(client, personas, registry):
+    rows = sheet_rows(login(client, personas, "cashier").get(reverse("owner_export")))
+
+    header, *data = rows
+    assert len(header) == 8 and all(isinstance(title, str) and title for title in header)
+    assert data == [
+        [
+            "张三",
+            data[0][1],
+            "138****5678",
+            data[0][3],
+            "1101**********002X",
+            1,
+            "3-2-1502",
+            "甲小区",
+        ]
+    ]
+    text = all_text(rows)
+    assert "13812345678" not in text and "11010519491231002X" not in text
+    assert "王五" not in text
+
+
+def test_the_owner_export_applies_the_list_filters(client, personas, registry, community_b):
+    client = login(client, personas, "admin")
+    url = reverse("owner_export")
+
+    def names(**params):
+        return [row[0] for row in sheet_rows(client.get(url, params))[1:]]
+
+    assert names() == ["张三", "王五"]
+    assert names(q="zs") == ["张三"]
+    assert names(q="5678") == ["张三"]
+    assert names(community=community_b.id) == ["王五"]
+
+
+# --- who may export ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["agent", "supervisor", "cashier", "admin"])
+def test_roles_with_the_export_right_may_export(client, personas, registry, role):
+    client = login(client, personas, role)
+
+    assert sheet_rows(client.get(reverse("house_export")))
+    assert sheet_rows(client.get(reverse("owner_export")))
+
+
+@pytest.mark.parametrize("role", ["technician", "guard", "owner"])
+def test_roles_without_the_export_right_are_refused(client, personas, registry, role):
+    client = login(client, personas, role)
+
+    assert client.get(reverse("house_export")).status_code == 403
+    assert client.get(reverse("owner_export")).status_code == 403
+
+
+def test_anonymous_users_are_sent_to_login(client, db):
+    response = client.get(reverse("house_export"))
+
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_the_export_functions_check_the_policy_themselves(personas, registry, community_a):
+    with pytest.raises(PermissionDenied):
+        export.house_export(personas["technician"])
+    with pytest.raises(PermissionDenied):
+        export.owner_export(personas["guard"])
+    with pytest.raises(PermissionDenied):
+        export.house_export(personas["other_agent"], community_id=community_a.id)
+    with pytest.raises(NotFound):
+        export.house_export(personas["other_agent"], building_id=registry["occupied"].building_id)
+
+
+# --- the list pages ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "target"), [("house_list", "house_export"), ("owner_list", "owner_export")]
+)
+def test_the_list_pages_link_to_the_export_with_their_filters(
+    client, personas, registry, page, target
+):
+    body = login(client, personas, "agent").get(reverse(page), {"q": "3", "community": "1"})
+
+    assert f'href="{reverse(target)}?q=3&amp;community=1"' in body.content.decode()
+
+
+@pytest.mark.parametrize("page", ["house_list", "owner_list"])
+def test_the_export_button_is_hidden_without_the_right(client, personas, registry, page):
+    body = login(client, personas, "technician").get(reverse(page)).content.decode()
+
+    assert 'data-testid="export-link"' not in body
+
+
+# --- what is written -----------------------------------------------------------------------
+
+
+def test_text_that_looks_like_a_formula_stays_text(client, personas, house_a, admin):
+    name = '=HYPERLINK("http://evil.example","x")'
+    owner = services.owner_create(actor=admin, community=house_a.community, name=name)
+    services.ownership_add(actor=admin, house=house_a, owner=owner)
+
+    response = login(client, personas, "agent").get(reverse("owner_export"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cell = workbook.worksheets[0]["A2"]
+
+    assert (cell.value, cell.data_type) == (name, "s")
+
+
+def test_a_long_list_is_written_in_chunks(client, personas, house_a, monkeypatch):
+    monkeypatch.setattr(export, "CHUNK_ROWS", 100)
+    unit = Unit.objects.get(pk=house_a.unit_id)
+    House.objects.bulk_create(
+        House(
+            community_id=house_a.community_id,
+            building_id=house_a.building_id,
+            unit=unit,
+            number=f"{n:04d}",
+            code=f"3-2-{n:04d}",
+            floor=n // 100,
+            area_m2="80.00",
+        )
+        for n in range(1, 351)
+    )
+
+    rows = sheet_rows(login(client, personas, "agent").get(reverse("house_export")))
+
+    assert len(rows) == 1 + 351
+    assert rows[1][0] == "3-2-0001"
