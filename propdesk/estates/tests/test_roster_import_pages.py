@@ -1,6 +1,8 @@
 """The roster import pages: template download, upload and preview, commit of the kept file."""
 
 import io
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -267,3 +269,31 @@ def test_a_scope_lost_after_the_preview_is_refused(supervisor_client, personas, 
 
     assert response.status_code == 404
     assert registry_counts() == before
+
+
+def test_an_oversized_file_is_refused_on_the_file_field(supervisor_client, community_a, settings):
+    uploaded = xlsx(good_rows())
+    settings.IMPORT_MAX_UPLOAD_BYTES = uploaded.size - 1
+    before = registry_counts()
+
+    response = preview(supervisor_client, community_a, uploaded)
+
+    assert response.status_code == 400
+    assert 'data-field-error="file"' in response.content.decode()
+    assert registry_counts() == before
+    assert kept_files(settings) == []
+
+
+def test_uploads_never_committed_are_swept_after_a_day(supervisor_client, community_a, settings):
+    folder = imports_dir(settings)
+    folder.mkdir(parents=True)
+    stale, fresh = folder / ("a" * 32 + ".xlsx"), folder / ("b" * 32 + ".xlsx")
+    stale.write_bytes(b"old")
+    fresh.write_bytes(b"new")
+    two_days_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (two_days_ago, two_days_ago))
+
+    preview(supervisor_client, community_a, xlsx(good_rows()))
+
+    names = kept_files(settings)
+    assert stale.name not in names and fresh.name in names and len(names) == 2
