@@ -27,12 +27,19 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 
-# Where a parameter lives and the names endpoints give their schemas: not part of a field's name.
-_LOCATION_PARTS = {"body", "query", "path", "form", "file", "payload", "filters"}
+# Where a parameter lives, and the names endpoints give their schema parameters: neither is part
+# of the field name a client sees ("body.payload.name" is reported as "name").
+_LOCATIONS = {"body", "query", "path", "form", "file", "header", "cookie"}
+_SCHEMA_PARAMS = {"payload", "filters"}
 
 
 def _field_name(loc) -> str:
-    return ".".join(str(p) for p in loc if p not in _LOCATION_PARTS)
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    if parts and parts[0] in _SCHEMA_PARAMS:
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 def _message(error: dict) -> str:

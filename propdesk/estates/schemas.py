@@ -654,6 +654,11 @@ class AccessLogOut(Schema):
     def resolve_actor(obj) -> str:
         return obj.actor.username
 
+    @staticmethod
+    def resolve_subject_repr(obj) -> str:
+        # A vehicle is named by its plate, which is personal data: the log shows it masked.
+        return mask_plate(obj.subject_repr) if obj.subject_type == "vehicle" else obj.subject_repr
+
 
 class AccessLogPage(PageOut):
     items: list[AccessLogOut]
