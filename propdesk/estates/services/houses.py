@@ -222,6 +222,15 @@ def house_change_status(
     effective_on = effective_on or timezone.localdate()
     if effective_on > timezone.localdate() + datetime.timedelta(days=366):
         raise ValidationFailed(_("The date is too far in the future."), field="effective_on")
+    last = house.status_changes.order_by("-effective_on", "-id").first()
+    if last is not None and effective_on < last.effective_on:
+        # The history is read in date order (vacancy months, reports): keep it consistent.
+        raise ValidationFailed(
+            _("The date is before the house's last status change (%(date)s).")
+            % {"date": last.effective_on.isoformat()},
+            code="before_last_change",
+            field="effective_on",
+        )
     if status == house.status:
         raise Conflict(_("The house already has this status."), code="same_status", field="status")
     previous = house.status

@@ -204,6 +204,13 @@ def ownership_transfer(
     for owner in new_owners:
         _check_same_community(house, owner)
     effective_on = effective_on or timezone.localdate()
+    if effective_on > timezone.localdate():
+        # Current owners are those without an end date, so a transfer is recorded once it happened.
+        raise ValidationFailed(
+            _("Record the transfer on or after the day it takes effect."),
+            code="future_transfer",
+            field="effective_on",
+        )
     reason = clean_text("reason", reason, max_length=200)
     House.objects.select_for_update().filter(pk=house.pk).first()
     current = list(Ownership.objects.filter(house=house, end_on__isnull=True))

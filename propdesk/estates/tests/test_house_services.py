@@ -576,3 +576,17 @@ def test_it_refuses_status_changes_to_roles_without_edit_rights(
 ):
     with nothing_changes(house_a), pytest.raises(PermissionDenied):
         services.house_change_status(actor=personas[role], house=house_a, status="vacant")
+
+
+def test_it_refuses_a_status_date_before_the_last_change(personas, house_a, nothing_changes):
+    services.house_change_status(
+        actor=personas["agent"], house=house_a, status="vacant", effective_on=TODAY
+    )
+    with nothing_changes(house_a), pytest.raises(ValidationFailed) as refused:
+        services.house_change_status(
+            actor=personas["agent"],
+            house=house_a,
+            status="decorating",
+            effective_on=TODAY - datetime.timedelta(days=1),
+        )
+    assert (refused.value.code, refused.value.field) == ("before_last_change", "effective_on")

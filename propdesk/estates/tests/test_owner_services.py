@@ -533,3 +533,27 @@ def test_it_refuses_transfers_to_roles_without_the_transfer_right(
 ):
     with nothing_changes(house_a), pytest.raises(PermissionDenied):
         services.ownership_transfer(actor=personas[role], house=house_a, new_owners=[li_si])
+
+
+def test_it_refuses_a_transfer_dated_in_the_future(admin, house_a, zhang_san):
+    import datetime as _dt
+
+    from django.utils import timezone
+
+    from propdesk.core.errors import ValidationFailed
+    from propdesk.estates.models import Ownership
+
+    buyer = services.owner_create(actor=admin, community=house_a.community, name="李雷")
+    with pytest.raises(ValidationFailed) as refused:
+        services.ownership_transfer(
+            actor=admin,
+            house=house_a,
+            new_owners=[buyer],
+            effective_on=timezone.localdate() + _dt.timedelta(days=1),
+        )
+    assert (refused.value.code, refused.value.field) == ("future_transfer", "effective_on")
+    assert list(
+        Ownership.objects.filter(house=house_a, end_on__isnull=True).values_list(
+            "owner__name", flat=True
+        )
+    ) == ["张三"]
