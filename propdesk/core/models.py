@@ -81,3 +81,56 @@ class NumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}={self.last_value}"
+
+
+class OutboxMessage(models.Model):
+    """A message waiting to leave through a channel (DESIGN.md: side effects go through the outbox).
+
+    Written in the same transaction as the change that causes it, delivered by the worker at least
+    once; `dedupe_key` makes enqueueing idempotent and is handed to transports so that a retried
+    delivery can be recognised by the receiving side.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+        IN_APP = "in_app", _("In-app")
+        WECHAT = "wechat", _("WeChat")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        DEAD = "dead", _("Failed for good")
+
+    community_id = models.BigIntegerField(null=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=200)
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    event = models.CharField(_("event"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("text"))
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
+            models.Index(fields=["recipient_user", "-created_at"], name="outbox_inbox"),
+        ]
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient}: {self.event}"

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from huey import crontab
 from huey.constants import EmptyData
-from huey.contrib.djhuey import HUEY, periodic_task
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
 
 HEARTBEAT_KEY = "propdesk:worker-heartbeat"
 
@@ -19,3 +19,18 @@ def worker_heartbeat() -> str:
 def last_heartbeat() -> str | None:
     raw = HUEY.storage.peek_data(HEARTBEAT_KEY)
     return None if raw is EmptyData else raw.decode()
+
+
+@db_task()
+def outbox_deliver_one(message_id: int) -> str:
+    from propdesk.core.outbox import message_deliver
+
+    return message_deliver(message_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def outbox_sweep() -> int:
+    """Every minute: retries, scheduled messages, and what a killed worker left claimed."""
+    from propdesk.core.outbox import outbox_deliver_due
+
+    return outbox_deliver_due()

@@ -1,0 +1,128 @@
+"""The notification outbox: enqueue inside the business transaction, deliver from the worker.
+
+- `message_enqueue` writes the row in the caller's transaction (so a rolled-back change sends
+  nothing) and asks the worker to deliver right after commit.
+- `outbox_deliver_due` is the periodic sweep: it claims due messages one at a time with a
+  conditional UPDATE (safe with several workers), calls the channel's transport, and either marks
+  the message sent or schedules a retry with exponential back-off; permanent failures and messages
+  out of attempts end as `dead`. A message claimed by a worker that died is claimed again after
+  `CLAIM_TIMEOUT`: delivery is at least once, and `dedupe_key` lets receivers drop repeats.
+"""
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from propdesk.core.models import OutboxMessage
+from propdesk.core.transports import TransportError, transport_for
+
+logger = logging.getLogger("propdesk.outbox")
+
+MAX_ATTEMPTS = 8
+CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
+Status = OutboxMessage.Status
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """1, 2, 4 … minutes after each failed attempt, at most an hour."""
+    return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+
+
+def message_enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    event: str,
+    body: str,
+    dedupe_key: str,
+    subject: str = "",
+    community_id: int | None = None,
+    recipient_user=None,
+    send_at: datetime.datetime | None = None,
+) -> OutboxMessage:
+    """Queue one message; the same `dedupe_key` twice queues it once and returns the first."""
+    if channel not in OutboxMessage.Channel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    try:
+        with transaction.atomic():
+            message = OutboxMessage.objects.create(
+                channel=channel,
+                recipient=recipient[:200],
+                recipient_user=recipient_user,
+                event=event[:60],
+                subject=subject[:200],
+                body=body,
+                dedupe_key=dedupe_key[:200],
+                community_id=community_id,
+                next_attempt_at=send_at or timezone.now(),
+            )
+    except IntegrityError:
+        return OutboxMessage.objects.get(dedupe_key=dedupe_key[:200])
+    if send_at is None:
+        transaction.on_commit(lambda: _deliver_soon(message.id))
+    return message
+
+
+def _deliver_soon(message_id: int) -> None:
+    from propdesk.core.tasks import outbox_deliver_one
+
+    try:
+        outbox_deliver_one(message_id)
+    except Exception:  # the periodic sweep delivers it anyway
+        logger.exception("could not hand outbox message %s to the worker", message_id)
+
+
+def _claim(message_id: int, now: datetime.datetime) -> bool:
+    """Take the message for delivery; False when another worker has it or it is not due."""
+    due = OutboxMessage.objects.filter(id=message_id, next_attempt_at__lte=now).filter(
+        status=Status.PENDING
+    ) | OutboxMessage.objects.filter(
+        id=message_id, status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+    )
+    return (
+        OutboxMessage.objects.filter(id__in=due.values("id")).update(
+            status=Status.SENDING, claimed_at=now
+        )
+        == 1
+    )
+
+
+def message_deliver(message_id: int) -> str:
+    """Deliver one message if it is due and unclaimed; return its status afterwards."""
+    now = timezone.now()
+    if not _claim(message_id, now):
+        return OutboxMessage.objects.filter(id=message_id).values_list("status", flat=True).first()
+    message = OutboxMessage.objects.get(id=message_id)
+    attempts = message.attempts + 1
+    try:
+        transport_for(message.channel).send(message)
+    except TransportError as exc:
+        dead = exc.permanent or attempts >= MAX_ATTEMPTS
+        OutboxMessage.objects.filter(id=message_id).update(
+            status=Status.DEAD if dead else Status.PENDING,
+            attempts=attempts,
+            last_error=str(exc)[:500],
+            next_attempt_at=now + retry_delay(attempts),
+            claimed_at=None,
+        )
+        return Status.DEAD if dead else Status.PENDING
+    OutboxMessage.objects.filter(id=message_id).update(
+        status=Status.SENT,
+        attempts=attempts,
+        sent_at=timezone.now(),
+        last_error="",
+        claimed_at=None,
+    )
+    return Status.SENT
+
+
+def outbox_deliver_due(*, limit: int = 500) -> int:
+    """Deliver what is due (and what a dead worker left half-done); return how many were sent."""
+    now = timezone.now()
+    due = OutboxMessage.objects.filter(
+        status=Status.PENDING, next_attempt_at__lte=now
+    ) | OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
+    ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
+    return sum(1 for message_id in ids if message_deliver(message_id) == Status.SENT)
