@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "propdesk.core",
     "propdesk.accounts",
     "propdesk.estates",
+    "propdesk.tickets",
+    "propdesk.billing",
     "propdesk.api",
 ]
 

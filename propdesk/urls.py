@@ -7,6 +7,8 @@ from propdesk.core.health import healthz
 urlpatterns = [
     path("", include("propdesk.estates.urls")),
     path("accounts/", include("propdesk.accounts.urls")),
+    path("requests/", include("propdesk.tickets.urls")),
+    path("billing/", include("propdesk.billing.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

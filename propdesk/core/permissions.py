@@ -27,6 +27,24 @@ class Perm(StrEnum):
     ACCESS_LOG_VIEW = "audit.access_log"
     API_TOKENS = "admin.api_tokens"
     STAFF_MANAGE = "admin.staff"
+    # service requests (工单), DOMAIN.md §2
+    REQUEST_VIEW = "requests.view"
+    REQUEST_CREATE = "requests.create"
+    REQUEST_DISPATCH = "requests.dispatch"
+    REQUEST_WORK = "requests.work"
+    REQUEST_FOLLOW_UP = "requests.follow_up"
+    REQUEST_CANCEL = "requests.cancel"
+    REQUEST_CONFIGURE = "requests.configure"
+    REQUEST_REPORTS = "requests.reports"
+    # fees and collection (收费), DOMAIN.md §3
+    BILLING_VIEW = "billing.view"
+    PAYMENT_TAKE = "billing.take_payment"
+    BILLING_RUN = "billing.run"
+    BILLING_CONFIGURE = "billing.configure"
+    LEDGER_ADJUST_REQUEST = "billing.adjust_request"
+    LEDGER_ADJUST_APPROVE = "billing.adjust_approve"
+    VACANCY_APPROVE = "billing.vacancy_approve"
+    BILLING_REPORTS = "billing.reports"
 
 
 _FRONT_DESK = {
@@ -41,13 +59,51 @@ _FRONT_DESK = {
     Perm.REVEAL_PLATE,
 }
 
+# Every staff member records what they see (patrol findings, walk-ins) and follows its progress.
+_REQUEST_REPORTER = {Perm.REQUEST_VIEW, Perm.REQUEST_CREATE}
+# The front desk dispatches, answers what it can, calls owners back and cancels with a reason.
+_REQUEST_DESK = _REQUEST_REPORTER | {
+    Perm.REQUEST_DISPATCH,
+    Perm.REQUEST_WORK,
+    Perm.REQUEST_FOLLOW_UP,
+    Perm.REQUEST_CANCEL,
+    Perm.BILLING_VIEW,
+}
+_SUPERVISION = {
+    Perm.REGISTRY_IMPORT,
+    Perm.ACCESS_LOG_VIEW,
+    Perm.REQUEST_CONFIGURE,
+    Perm.REQUEST_REPORTS,
+    Perm.PAYMENT_TAKE,
+    Perm.BILLING_RUN,
+    Perm.BILLING_CONFIGURE,
+    Perm.LEDGER_ADJUST_REQUEST,
+    Perm.LEDGER_ADJUST_APPROVE,
+    Perm.VACANCY_APPROVE,
+    Perm.BILLING_REPORTS,
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.AGENT: frozenset(_FRONT_DESK),
-    Role.SUPERVISOR: frozenset(_FRONT_DESK | {Perm.REGISTRY_IMPORT, Perm.ACCESS_LOG_VIEW}),
+    Role.AGENT: frozenset(_FRONT_DESK | _REQUEST_DESK),
+    Role.SUPERVISOR: frozenset(_FRONT_DESK | _REQUEST_DESK | _SUPERVISION),
     # Technicians and guards find houses and people, and call owners about the job at hand.
-    Role.TECHNICIAN: frozenset({Perm.REGISTRY_VIEW, Perm.REVEAL_MOBILE}),
-    Role.GUARD: frozenset({Perm.REGISTRY_VIEW, Perm.REVEAL_PLATE}),
-    Role.CASHIER: frozenset({Perm.REGISTRY_VIEW, Perm.REGISTRY_EXPORT, Perm.REVEAL_MOBILE}),
+    Role.TECHNICIAN: frozenset(
+        {Perm.REGISTRY_VIEW, Perm.REVEAL_MOBILE, Perm.REQUEST_WORK} | _REQUEST_REPORTER
+    ),
+    Role.GUARD: frozenset({Perm.REGISTRY_VIEW, Perm.REVEAL_PLATE} | _REQUEST_REPORTER),
+    # Cashiers take payments and ask for corrections; a supervisor approves them.
+    Role.CASHIER: frozenset(
+        {
+            Perm.REGISTRY_VIEW,
+            Perm.REGISTRY_EXPORT,
+            Perm.REVEAL_MOBILE,
+            Perm.BILLING_VIEW,
+            Perm.PAYMENT_TAKE,
+            Perm.LEDGER_ADJUST_REQUEST,
+            Perm.BILLING_REPORTS,
+        }
+        | _REQUEST_REPORTER
+    ),
     Role.ADMIN: frozenset(Perm),
     Role.OWNER: frozenset(),
 }

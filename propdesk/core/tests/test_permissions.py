@@ -40,6 +40,22 @@ pii.reveal_plate          x        x           .          .       x      x      
 audit.access_log          .        x           .          .       .      x      .
 admin.api_tokens          .        .           .          .       .      x      .
 admin.staff               .        .           .          .       .      x      .
+requests.view             x        x           x          x       x      x      .
+requests.create           x        x           x          x       x      x      .
+requests.dispatch         x        x           .          .       .      x      .
+requests.work             x        x           x          .       .      x      .
+requests.follow_up        x        x           .          .       .      x      .
+requests.cancel           x        x           .          .       .      x      .
+requests.configure        .        x           .          .       .      x      .
+requests.reports          .        x           .          .       .      x      .
+billing.view              x        x           .          x       .      x      .
+billing.take_payment      .        x           .          x       .      x      .
+billing.run               .        x           .          .       .      x      .
+billing.configure         .        x           .          .       .      x      .
+billing.adjust_request    .        x           .          x       .      x      .
+billing.adjust_approve    .        x           .          .       .      x      .
+billing.vacancy_approve   .        x           .          .       .      x      .
+billing.reports           .        x           .          x       .      x      .
 """
 
 
