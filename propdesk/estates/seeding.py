@@ -24,10 +24,13 @@ run again on a seeded database. Given the same `seed`, community *k* always gets
 
 import datetime
 import itertools
+import queue
 import random
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -124,6 +127,9 @@ CREATED_AT = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC)
 TODAY = datetime.date(2026, 11, 1)  # lease dates are placed around it
 
 
+T = TypeVar("T")
+
+
 class SeedRefused(Exception):
     """The database holds data that is not seed data (and the caller did not force)."""
 
@@ -188,27 +194,32 @@ def seed_registry(
     _tune_connection()
     company, _created = Company.objects.get_or_create(name=SEED_COMPANY_NAME)
     first_index = Community.objects.filter(company=company).count()
-    ids = _IdAllocator()
+    ids = _IdAllocator(TABLE_FIELDS)
     names = _NameKeys()
+    adapt = _Adapters(connection)
+
+    def communities_rows():
+        for offset, size in enumerate(sizes):
+            index = first_index + offset
+            rng = random.Random(f"propdesk-seed:{seed}:{index}")  # noqa: S311 — synthetic data
+            builder = _CommunityRows(index, company.id, rng, ids, names, adapt)
+            yield size, builder.build(size)
+
     result = SeedResult()
     rows_done = 0
-    for offset, size in enumerate(sizes):
-        index = first_index + offset
-        rng = random.Random(f"propdesk-seed:{seed}:{index}")  # noqa: S311 — synthetic data
+    for size, batch in _made_ahead(communities_rows()):
         with transaction.atomic():
-            community = _create_community(index, company.id, rng)
-            batch = _CommunityRows(community, index, rng, ids, names).build(size)
             for model, fields, rows in batch:
                 write_rows(model, fields, rows)
                 result.counts[model.__name__] = result.counts.get(model.__name__, 0) + len(rows)
                 rows_done += len(rows)
-            _reset_sequences(SEEDED_MODELS)
+            _reset_sequences(list(TABLE_FIELDS))
         result.houses += size
         result.communities += 1
         if progress:
             progress(result.houses, houses, rows_done, time.perf_counter() - started)
     result.agent_community_codes = _ensure_staff(company, password)
-    analyze(SEEDED_MODELS)
+    analyze(TABLE_FIELDS)
     result.rows = rows_done
     result.seconds = time.perf_counter() - started
     return result
@@ -234,6 +245,7 @@ def analyze(models: Iterable[type[Model]]) -> None:
 # --- rows -----------------------------------------------------------------------------------
 
 # Each table is written with these fields, in this order, by _community_rows.
+COMMUNITY_FIELDS = _words("id company_id code name address archive_prefix created_at")
 BUILDING_FIELDS = _words("id community_id number name floors")
 UNIT_FIELDS = _words("id community_id building_id number")
 HOUSE_FIELDS = _words(
@@ -260,6 +272,7 @@ VEHICLE_FIELDS = _words(
 )
 PARKING_FIELDS = _words("id community_id number kind status holder_id house_id vehicle_id")
 TABLE_FIELDS: dict[type[Model], Sequence[str]] = {  # in the order they are written
+    Community: COMMUNITY_FIELDS,
     Building: BUILDING_FIELDS,
     Unit: UNIT_FIELDS,
     House: HOUSE_FIELDS,
@@ -270,7 +283,6 @@ TABLE_FIELDS: dict[type[Model], Sequence[str]] = {  # in the order they are writ
     Vehicle: VEHICLE_FIELDS,
     ParkingSpace: PARKING_FIELDS,
 }
-SEEDED_MODELS = (Community, *TABLE_FIELDS)
 
 
 class _NameKeys:
@@ -289,16 +301,26 @@ class _NameKeys:
 class _IdAllocator:
     """Primary keys handed out here, so rows can point at each other before they are written."""
 
-    def __init__(self) -> None:
-        self._next: dict[type[Model], int] = {}
+    def __init__(self, models: Iterable[type[Model]]) -> None:
+        self._next = {m: (m.objects.aggregate(top=Max("id"))["top"] or 0) + 1 for m in models}
 
     def take(self, model: type[Model], count: int = 1) -> int:
         """Reserve `count` consecutive ids of `model` and return the first."""
-        if model not in self._next:
-            self._next[model] = (model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
         first = self._next[model]
         self._next[model] = first + count
         return first
+
+
+@dataclass(frozen=True)
+class _Adapters:
+    """Dates and times as the database driver takes them, computed on the main thread."""
+
+    date: Callable[[datetime.date], object]
+    created_at: object
+
+    def __init__(self, db) -> None:
+        object.__setattr__(self, "date", db.ops.adapt_datefield_value)
+        object.__setattr__(self, "created_at", db.ops.adapt_datetimefield_value(CREATED_AT))
 
 
 def _checksum_part(digits: str, offset: int) -> int:
@@ -333,18 +355,18 @@ def _plate(rng: random.Random, prefix: str) -> tuple[str, bool]:
 class _CommunityRows:
     """The rows of one synthetic community, table by table, ready for `write_rows`."""
 
-    def __init__(self, community: Community, index: int, rng, ids: _IdAllocator, names) -> None:
-        self.cid = community.id
+    def __init__(self, index: int, company_id: int, rng, ids: _IdAllocator, names, adapt) -> None:
         self.rng = rng
         self.ids = ids
         self.names = names
         self.rows: dict[type[Model], list[tuple]] = {model: [] for model in TABLE_FIELDS}
+        self.created_at = adapt.created_at
+        self.cid = self._community(index, company_id)
         self.plates_used: set[str] = set()
         self.plate_prefix = CITIES[index % len(CITIES)][2]
         self.other_prefixes = [c[2] for c in CITIES if c[2] != self.plate_prefix]
-        adapt_date = connection.ops.adapt_datefield_value
+        adapt_date = adapt.date
         delivered = datetime.date(2015, 6, 30) + datetime.timedelta(days=rng.randrange(3_000))
-        self.created_at = connection.ops.adapt_datetimefield_value(CREATED_AT)
         self.delivered_on = adapt_date(delivered)
         self.start_on = adapt_date(delivered + datetime.timedelta(days=30))
         self.registered_on = adapt_date(delivered + datetime.timedelta(days=60))
@@ -375,6 +397,21 @@ class _CommunityRows:
                         )
                         made += 1
         return [(model, fields, self.rows[model]) for model, fields in TABLE_FIELDS.items()]
+
+    def _community(self, index: int, company_id: int) -> int:
+        city, district, _plate_prefix = CITIES[index % len(CITIES)]
+        name = ESTATE_PREFIXES[index % len(ESTATE_PREFIXES)]
+        name += ESTATE_SUFFIXES[(index // len(ESTATE_PREFIXES)) % len(ESTATE_SUFFIXES)]
+        combos = len(ESTATE_PREFIXES) * len(ESTATE_SUFFIXES)
+        if index >= combos:
+            name += f"{index // combos + 1}期"
+        code = f"{COMMUNITY_CODE_PREFIX}{index + 1:05d}"
+        address = f"{city}{district}{self.rng.choice(ROADS)}路 {self.rng.randint(1, 999)} 号"
+        community_id = self.ids.take(Community)
+        self.rows[Community].append(
+            (community_id, company_id, code, name, address, code, self.created_at)
+        )
+        return community_id
 
     def _house(self, building_id: int, unit_id: int, code: str, floor: int, commercial: bool):
         rng, cid = self.rng, self.cid
@@ -532,21 +569,48 @@ class _CommunityRows:
             )
 
 
-def _create_community(index: int, company_id: int, rng: random.Random) -> Community:
-    city, district, _plate_prefix = CITIES[index % len(CITIES)]
-    name = ESTATE_PREFIXES[index % len(ESTATE_PREFIXES)]
-    name += ESTATE_SUFFIXES[(index // len(ESTATE_PREFIXES)) % len(ESTATE_SUFFIXES)]
-    combos = len(ESTATE_PREFIXES) * len(ESTATE_SUFFIXES)
-    if index >= combos:
-        name += f"{index // combos + 1}期"
-    code = f"{COMMUNITY_CODE_PREFIX}{index + 1:05d}"
-    return Community.objects.create(
-        company_id=company_id,
-        code=code,
-        name=name,
-        address=f"{city}{district}{rng.choice(ROADS)}路 {rng.randint(1, 999)} 号",
-        archive_prefix=code,
-    )
+def _made_ahead(items: Iterator[T]) -> Iterator[T]:
+    """Iterate `items` while a background thread already makes the next one.
+
+    Making a community's rows is pure Python; writing them is mostly SQLite's C code or the
+    PostgreSQL server, which run without the GIL, so the two overlap on a machine with two cores.
+    The producer touches no database: ids, adapters and name keys were prepared beforehand.
+    """
+    handoff: queue.Queue = queue.Queue(maxsize=1)
+    stop = threading.Event()
+    end = object()
+
+    def hand_over(entry) -> None:
+        while not stop.is_set():
+            try:
+                handoff.put(entry, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def produce() -> None:
+        try:
+            for item in items:
+                hand_over((item, None))
+                if stop.is_set():
+                    return
+            hand_over((end, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            hand_over((end, exc))
+
+    producer = threading.Thread(target=produce, name="seed-rows", daemon=True)
+    producer.start()
+    try:
+        while True:
+            item, error = handoff.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()
+        producer.join(timeout=5)
 
 
 # --- writing --------------------------------------------------------------------------------

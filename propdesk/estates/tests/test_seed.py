@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.db.models import F
 
 from propdesk.accounts.models import Role, User
@@ -126,11 +127,11 @@ def test_seeded_owners_are_found_by_their_initials(db):
 
 def test_the_same_seed_gives_the_same_rows():
     def rows(seed_value):
-        ids = seeding._IdAllocator()
+        ids = seeding._IdAllocator([])
         ids._next = dict.fromkeys(seeding.TABLE_FIELDS, 1)
-        community = Community(id=1)
         rng = random.Random(seed_value)
-        return seeding._CommunityRows(community, 0, rng, ids, seeding._NameKeys()).build(50)
+        adapt = seeding._Adapters(connection)
+        return seeding._CommunityRows(0, 1, rng, ids, seeding._NameKeys(), adapt).build(50)
 
     assert rows(1) == rows(1)
     assert rows(1) != rows(2)
@@ -198,3 +199,15 @@ def test_it_rejects_a_bad_number_of_houses(db):
     with pytest.raises(CommandError):
         seed(houses=5, communities=6)
     assert not Company.objects.exists()
+
+
+def test_an_error_while_making_rows_reaches_the_caller():
+    def rows():
+        yield 1
+        raise RuntimeError("bad row")
+
+    made = seeding._made_ahead(rows())
+
+    assert next(made) == 1
+    with pytest.raises(RuntimeError, match="bad row"):
+        next(made)
