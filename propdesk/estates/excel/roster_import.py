@@ -12,6 +12,7 @@ refuses (someone registered the same house meanwhile), nothing at all is written
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -257,8 +258,16 @@ class RosterResult:
     counts: dict[str, int]
 
 
+PROGRESS_EVERY = 50
+
+
 def roster_commit(
-    *, actor, community: Community, uploaded, filename: str | None = None
+    *,
+    actor,
+    community: Community,
+    uploaded,
+    filename: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RosterResult:
     """Import the file through the registry services, all rows or none (DOMAIN.md §1)."""
     preview = roster_preview(actor=actor, community=community, uploaded=uploaded)
@@ -278,7 +287,10 @@ def roster_commit(
     houses: list[House] = []
     with transaction.atomic():
         buildings = {b.number: b for b in Building.objects.filter(community=community)}
-        for plan in preview.houses:
+        total = len(preview.houses)
+        for index, plan in enumerate(preview.houses, start=1):
+            if progress is not None and (index % PROGRESS_EVERY == 0 or index == total):
+                progress(index, total)
             try:
                 houses.append(_import_house(actor, community, plan, buildings, today))
             except PermissionDenied:

@@ -29,8 +29,7 @@ from propdesk.estates.models import HouseKind, HouseStatus, IdType, OwnerKind
 from propdesk.estates.services._common import clean_choice, clean_field, clean_text
 
 # The location and floor rules live in the house service; the import applies the very same ones.
-from propdesk.estates.services.houses import _clean_floor as clean_floor
-from propdesk.estates.services.houses import _clean_location_part as clean_location_part
+from propdesk.estates.services.houses import clean_floor, clean_location_part
 
 # Which column a field named by clean_owner_fields belongs to, for the owner and the co-owner.
 OWNER_COLUMNS = {

@@ -6,6 +6,7 @@ from propdesk.estates.excel import views
 
 urlpatterns = [
     path("registry/import/", views.roster_import, name="roster_import"),
+    path("registry/import/jobs/<str:job_id>/", views.roster_import_job, name="roster_import_job"),
     path("registry/import/template.xlsx", views.roster_template_download, name="roster_template"),
     path("houses/export.xlsx", views.house_export, name="house_export"),
     path("owners/export.xlsx", views.owner_export, name="owner_export"),

@@ -4,17 +4,16 @@ from django import forms
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from propdesk.core.errors import AppError, PermissionDenied
 from propdesk.core.permissions import Perm, require
 from propdesk.core.views import console_view, form_error
 from propdesk.estates import selectors
 from propdesk.estates.excel import export
+from propdesk.estates.excel.jobs import job_load, job_start
 from propdesk.estates.excel.pending import pending_load, pending_save
-from propdesk.estates.excel.roster_import import roster_commit, roster_preview
+from propdesk.estates.excel.roster_import import roster_preview
 from propdesk.estates.excel.template import TEMPLATE_FILENAME, roster_template
 from propdesk.estates.models import Community, HouseKind, HouseStatus
 
@@ -76,6 +75,7 @@ def roster_import(request):
 
 
 def _commit(request):
+    """Hand the kept file to the worker and follow the job's progress on its own page."""
     try:
         pending = pending_load(user=request.user, ticket=request.POST.get("ticket", ""))
     except AppError as exc:
@@ -84,39 +84,20 @@ def _commit(request):
     community = selectors.community_for_user(
         request.user, pending.community_id, Perm.REGISTRY_IMPORT
     )
-    try:
-        with pending.open() as upload:
-            result = roster_commit(
-                actor=request.user,
-                community=community,
-                uploaded=upload,
-                filename=pending.original_name,
-            )
-    except PermissionDenied:
-        raise
-    except AppError as exc:
-        # Nothing was written. The rows went bad since the preview (someone registered one of
-        # the houses meanwhile): show why, and have the corrected file uploaded again.
-        preview = None
-        if exc.code == "bad_rows":
-            with pending.open() as upload:
-                preview = roster_preview(actor=request.user, community=community, uploaded=upload)
-        pending.delete()
-        form = RosterUploadForm(initial={"community": community.id}, user=request.user)
-        context = {"form": form, "commit_error": exc.message, "preview": preview}
-        return render(request, PAGE, context, status=409)
-    pending.delete()
-    imported = result.counts["houses"]
-    messages.success(
-        request,
-        ngettext(
-            "Imported %(n)d house into %(community)s.",
-            "Imported %(n)d houses into %(community)s.",
-            imported,
-        )
-        % {"n": imported, "community": community.name},
-    )
-    return redirect(f"{reverse('house_list')}?community={community.id}")
+    job = job_start(user=request.user, community=community, pending=pending)
+    return redirect("roster_import_job", job_id=job.id)
+
+
+@console_view
+def roster_import_job(request, job_id: str):
+    """Progress of a background import; htmx polls the partial until the job is finished."""
+    require(request.user, Perm.REGISTRY_IMPORT)
+    job = job_load(user=request.user, job_id=job_id)
+    community = selectors.community_for_user(request.user, job.community_id, Perm.REGISTRY_IMPORT)
+    context = {"job": job, "community": community}
+    if request.headers.get("HX-Request"):
+        return render(request, "estates/excel/partials/job_progress.html", context)
+    return render(request, "estates/excel/roster_job.html", context)
 
 
 @console_view

@@ -66,7 +66,7 @@ def building_create(
     *, actor, community: Community, number: str, name: str = "", floors: int | None = None
 ) -> Building:
     require(actor, Perm.REGISTRY_EDIT, community.id)
-    number = _clean_location_part("number", number)
+    number = clean_location_part("number", number)
     floors = _clean_floors(floors)
     if Building.objects.filter(community=community, number=number).exists():
         raise Conflict(
@@ -84,7 +84,7 @@ def building_create(
     return building
 
 
-def _clean_location_part(field: str, value) -> str:
+def clean_location_part(field: str, value) -> str:
     text = clean_text(field, value, max_length=20, required=True).upper()
     # The parts make the house code people type (3-2-1502): nothing but letters and digits.
     if not all(ch.isalnum() for ch in text):
@@ -108,7 +108,7 @@ def _clean_floors(value) -> int | None:
     return floors
 
 
-def _clean_floor(value) -> int:
+def clean_floor(value) -> int:
     try:
         floor = int(value)
     except (TypeError, ValueError) as exc:
@@ -134,8 +134,8 @@ def house_create(
     """Add a house to a building; its unit is created on first use."""
     community_id = building.community_id
     require(actor, Perm.REGISTRY_EDIT, community_id)
-    unit_number = _clean_location_part("unit", unit_number)
-    number = _clean_location_part("number", number)
+    unit_number = clean_location_part("unit", unit_number)
+    number = clean_location_part("number", number)
     code = House.make_code(building.number, unit_number, number)
     if House.objects.filter(community_id=community_id, code=code).exists():
         raise Conflict(
@@ -150,7 +150,7 @@ def house_create(
         unit=unit,
         number=number,
         code=code,
-        floor=_clean_floor(floor),
+        floor=clean_floor(floor),
         area_m2=clean_field("area_m2", normalize_area, area_m2),
         kind=clean_choice("kind", kind, HouseKind),
         status=clean_choice("status", status, HouseStatus),
@@ -190,7 +190,7 @@ def house_update(
     require(actor, Perm.REGISTRY_EDIT, house.community_id)
     values = {}
     if floor is not None:
-        values["floor"] = _clean_floor(floor)
+        values["floor"] = clean_floor(floor)
     if area_m2 is not None:
         values["area_m2"] = clean_field("area_m2", normalize_area, area_m2)
     if kind is not None:

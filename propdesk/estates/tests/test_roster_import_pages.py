@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -164,11 +163,15 @@ def test_a_good_file_is_previewed_kept_and_committed(supervisor_client, communit
     response = supervisor_client.post(reverse("roster_import"), {"ticket": ticket})
 
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('house_list')}?community={community_a.id}"
+    assert response["Location"].startswith("/registry/import/jobs/")
     assert House.objects.filter(community=community_a).count() == 4
     assert Owner.objects.filter(community=community_a).count() == 3
     assert kept_files(settings) == []
-    assert [str(m) for m in get_messages(response.wsgi_request)]
+    job_page = supervisor_client.get(response["Location"])
+    assert job_page.status_code == 200
+    assert job_page.context["job"].status == "done"
+    assert job_page.context["job"].counts["houses"] == 4
+    assert 'data-status="done"' in job_page.content.decode()
 
 
 def test_a_ticket_commits_once(supervisor_client, community_a):
@@ -216,8 +219,10 @@ def test_a_commit_refuses_rows_that_went_bad_since_the_preview(
     before = registry_counts()
 
     response = supervisor_client.post(reverse("roster_import"), {"ticket": ticket})
+    response = supervisor_client.get(response["Location"])
 
-    assert response.status_code == 409
+    assert response.status_code == 200
+    assert response.context["job"].status == "failed"
     body = response.content.decode()
     assert 'data-testid="commit-error"' in body and 'data-testid="bad-rows"' in body
     assert "5-1-102" in body
@@ -297,3 +302,20 @@ def test_uploads_never_committed_are_swept_after_a_day(supervisor_client, commun
 
     names = kept_files(settings)
     assert stale.name not in names and fresh.name in names and len(names) == 2
+
+
+def test_a_job_page_is_only_for_the_user_who_started_it(client, personas, community_a):
+    client.force_login(personas["supervisor"])
+    ticket = preview(client, community_a, xlsx(good_rows())).context["ticket"]
+    job_url = client.post(reverse("roster_import"), {"ticket": ticket})["Location"]
+    client.force_login(personas["admin"])
+    assert client.get(job_url).status_code == 404
+    assert client.get(reverse("roster_import_job", args=["not-a-job"])).status_code == 404
+
+
+def test_the_job_partial_is_served_to_htmx_polls(supervisor_client, community_a):
+    ticket = preview(supervisor_client, community_a, xlsx(good_rows())).context["ticket"]
+    job_url = supervisor_client.post(reverse("roster_import"), {"ticket": ticket})["Location"]
+    response = supervisor_client.get(job_url, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "<html" not in body and 'data-status="done"' in body and "hx-trigger" not in body
