@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.core.calendar_models import CalendarOverride, WorkingHours  # noqa: F401
+
 
 class AuditEvent(models.Model):
     """Who changed what, when: one row per change of a registry record (DESIGN.md).
