@@ -337,6 +337,11 @@ class Resident(models.Model):
                 name="resident_name",
                 opclasses=["int8_ops", *PATTERN_OPS],
             ),
+            models.Index(
+                fields=["community", "name_pinyin"],
+                name="resident_pinyin",
+                opclasses=["int8_ops", *PATTERN_OPS],
+            ),
         ]
         verbose_name = _("resident")
         verbose_name_plural = _("residents")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from propdesk.core.masking import mask_mobile
 from propdesk.core.permissions import Perm, community_ids, require
-from propdesk.estates.models import Community, House, Owner, Ownership, Resident, Vehicle
+from propdesk.estates.models import House, Owner, Ownership, Resident, Vehicle
 
 SEARCH_LIMIT = 20
 HOUSE_CODE_RE = re.compile(r"^[0-9A-Za-z]{1,20}(-[0-9A-Za-z]{0,20}){1,2}$")
@@ -67,37 +67,35 @@ def registry_search(user, q: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHi
     ids = community_ids(user)
     if kind == "empty" or not ids:
         return []
-    names = dict(Community.objects.filter(id__in=ids).values_list("id", "name"))
     hits: list[SearchHit] = []
     if kind == "house_code":
         houses = House.objects.filter(community_id__in=ids, code__startswith=q.upper())
-        hits += _house_hits(houses, names, limit)
+        hits += _house_hits(houses, limit)
     elif kind in {"mobile_tail_or_room", "room"}:
         houses = House.objects.filter(community_id__in=ids, number=q.upper())
-        hits += _house_hits(houses, names, limit)
+        hits += _house_hits(houses, limit)
         if kind == "mobile_tail_or_room" and len(hits) < limit:
-            hits += _owner_hits(
-                Owner.objects.filter(community_id__in=ids, mobile_tail=q), names, limit - len(hits)
-            )
+            owners = Owner.objects.filter(community_id__in=ids, mobile_tail=q)
+            hits += _owner_hits(owners, limit - len(hits))
         if kind == "mobile_tail_or_room" and len(hits) < limit:
             residents = Resident.objects.filter(community_id__in=ids, mobile_tail=q)
-            hits += _resident_hits(residents, names, limit - len(hits))
+            hits += _resident_hits(residents, limit - len(hits))
     elif kind == "mobile":
-        hits += _owner_hits(Owner.objects.filter(community_id__in=ids, mobile=q), names, limit)
+        hits += _owner_hits(Owner.objects.filter(community_id__in=ids, mobile=q), limit)
         if len(hits) < limit:
             # Residents have no index on the whole number: the tail index narrows it first.
             residents = Resident.objects.filter(community_id__in=ids, mobile_tail=q[-4:], mobile=q)
-            hits += _resident_hits(residents, names, limit - len(hits))
+            hits += _resident_hits(residents, limit - len(hits))
     elif kind == "plate":
         plate = q.upper().replace(" ", "").replace("·", "")
         vehicles = Vehicle.objects.filter(
             community_id__in=ids, plate__startswith=plate, removed_on__isnull=True
-        ).select_related("house", "owner")[:limit]
+        ).select_related("community", "house", "owner")[:limit]
         hits += [
             SearchHit(
                 match="vehicle",
                 label=v.plate,
-                community_name=names[v.community_id],
+                community_name=v.community.name,
                 house_id=v.house_id,
                 house_code=v.house.code,
                 owner_id=v.owner_id,
@@ -108,22 +106,20 @@ def registry_search(user, q: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHi
     elif kind == "pinyin":
         key = q.lower().replace(" ", "")
         field_name = "name_initials" if len(key) <= 4 else "name_pinyin"
-        owners = Owner.objects.filter(community_id__in=ids, **{f"{field_name}__startswith": key})
-        hits += _owner_hits(owners, names, limit)
+        by_key = {f"{field_name}__startswith": key}
+        hits += _owner_hits(Owner.objects.filter(community_id__in=ids, **by_key), limit)
         if len(hits) < limit:
             residents = Resident.objects.filter(
-                community_id__in=ids, name_initials__startswith=key, moved_out_on__isnull=True
+                community_id__in=ids, moved_out_on__isnull=True, **by_key
             )
-            hits += _resident_hits(residents, names, limit - len(hits))
+            hits += _resident_hits(residents, limit - len(hits))
     else:
-        hits += _owner_hits(
-            Owner.objects.filter(community_id__in=ids, name__startswith=q), names, limit
-        )
+        hits += _owner_hits(Owner.objects.filter(community_id__in=ids, name__startswith=q), limit)
         if len(hits) < limit:
             residents = Resident.objects.filter(
                 community_id__in=ids, name__startswith=q, moved_out_on__isnull=True
             )
-            hits += _resident_hits(residents, names, limit - len(hits))
+            hits += _resident_hits(residents, limit - len(hits))
     return hits[:limit]
 
 
@@ -137,8 +133,8 @@ def _first(queryset, order: tuple[str, ...], limit: int):
     return queryset.model.objects.filter(id__in=first_ids).order_by(*order)
 
 
-def _house_hits(houses, names, limit) -> list[SearchHit]:
-    houses = list(_first(houses, ("code", "id"), limit))
+def _house_hits(houses, limit) -> list[SearchHit]:
+    houses = list(_first(houses, ("code", "id"), limit).select_related("community"))
     owners_by_house: dict[int, Ownership] = {}
     for ownership in (
         Ownership.objects.filter(house_id__in=[h.id for h in houses], end_on__isnull=True)
@@ -153,7 +149,7 @@ def _house_hits(houses, names, limit) -> list[SearchHit]:
             SearchHit(
                 match="house",
                 label=house.code,
-                community_name=names[house.community_id],
+                community_name=house.community.name,
                 house_id=house.id,
                 house_code=house.code,
                 owner_id=ownership.owner_id if ownership else None,
@@ -165,8 +161,8 @@ def _house_hits(houses, names, limit) -> list[SearchHit]:
     return hits
 
 
-def _owner_hits(owners, names, limit) -> list[SearchHit]:
-    owners = list(_first(owners, ("name_pinyin", "id"), limit))
+def _owner_hits(owners, limit) -> list[SearchHit]:
+    owners = list(_first(owners, ("name_pinyin", "id"), limit).select_related("community"))
     houses_by_owner: dict[int, list[Ownership]] = {}
     for ownership in Ownership.objects.filter(
         owner_id__in=[o.id for o in owners], end_on__isnull=True
@@ -176,7 +172,7 @@ def _owner_hits(owners, names, limit) -> list[SearchHit]:
         SearchHit(
             match="owner",
             label=owner.name,
-            community_name=names[owner.community_id],
+            community_name=owner.community.name,
             house_id=ownership.house_id if ownership else None,
             house_code=ownership.house.code if ownership else "",
             owner_id=owner.id,
@@ -188,17 +184,17 @@ def _owner_hits(owners, names, limit) -> list[SearchHit]:
     ]
 
 
-def _resident_hits(residents, names, limit) -> list[SearchHit]:
+def _resident_hits(residents, limit) -> list[SearchHit]:
     return [
         SearchHit(
             match="resident",
             label=resident.name,
-            community_name=names[resident.community_id],
+            community_name=resident.community.name,
             house_id=resident.house_id,
             house_code=resident.house.code,
             person_name=resident.name,
             mobile_masked=mask_mobile(resident.mobile),
             extra={"relation": resident.get_relation_display()},
         )
-        for resident in residents.select_related("house").order_by("id")[:limit]
+        for resident in residents.select_related("community", "house").order_by("id")[:limit]
     ]

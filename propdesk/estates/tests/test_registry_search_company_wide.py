@@ -97,3 +97,15 @@ def test_a_full_mobile_finds_a_resident(agent, admin, house_a):
     assert [(h.match, h.house_code, h.person_name) for h in hits] == [
         ("resident", "3-2-1502", "李四")
     ]
+
+
+def test_full_pinyin_finds_a_resident_as_initials_do(agent, admin, house_a):
+    services.resident_add(
+        actor=admin, house=house_a, relation="family", name="李思远", mobile="13900001111"
+    )
+
+    for query in ("lisiyuan", "lisiy", "lsy"):
+        hits = search.registry_search(agent, query)
+        assert [(h.match, h.house_code, h.person_name) for h in hits] == [
+            ("resident", "3-2-1502", "李思远")
+        ], query
