@@ -20,7 +20,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from propdesk.core.masking import mask_id_number, mask_mobile
+from propdesk.core.masking import mask_id_number, mask_mobile, mask_plate
 from propdesk.core.permissions import Perm, require
 from propdesk.estates import selectors
 from propdesk.estates.models import House, Owner, Ownership
@@ -171,3 +171,57 @@ def owner_export(user, *, community_id: int | None = None, q: str = ""):
 
     widths = [16, 8, 14, 14, 22, 6, 24, 14]
     return _write(_("Owners"), header, rows(), widths)
+
+
+def building_export(user, *, community_id: int | None = None):
+    """The building list with its house counts."""
+    require(user, Perm.REGISTRY_EXPORT)
+    if community_id:
+        require(user, Perm.REGISTRY_EXPORT, community_id)
+    buildings = selectors.building_list(user, community_id=community_id)
+    header = [_("Building"), _("Name"), _("Community"), _("Floors"), _("Houses")]
+
+    def rows():
+        for building in buildings.iterator(chunk_size=CHUNK_ROWS):
+            yield [
+                building.number,
+                building.name,
+                building.community.name,
+                building.floors,
+                building.house_count,
+            ]
+
+    return _write(_("Buildings"), header, rows(), [10, 16, 14, 6, 8])
+
+
+def parking_export(
+    user, *, community_id: int | None = None, status: str = "", kind: str = "", q: str = ""
+):
+    """The parking-space list as filtered on its page; plates are masked."""
+    require(user, Perm.REGISTRY_EXPORT)
+    if community_id:
+        require(user, Perm.REGISTRY_EXPORT, community_id)
+    spaces = selectors.parking_list(user, community_id=community_id, status=status, kind=kind, q=q)
+    header = [
+        _("Space number"),
+        _("Community"),
+        _("Kind"),
+        _("Status"),
+        _("Holder"),
+        _("House"),
+        _("Vehicle"),
+    ]
+
+    def rows():
+        for space in spaces.iterator(chunk_size=CHUNK_ROWS):
+            yield [
+                space.number,
+                space.community.name,
+                space.get_kind_display(),
+                space.get_status_display(),
+                space.holder.name if space.holder else "",
+                space.house.code if space.house else "",
+                mask_plate(space.vehicle.plate) if space.vehicle else "",
+            ]
+
+    return _write(_("Parking spaces"), header, rows(), [10, 14, 10, 8, 14, 12, 12])

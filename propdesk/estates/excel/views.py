@@ -15,7 +15,7 @@ from propdesk.estates.excel.jobs import job_load, job_start
 from propdesk.estates.excel.pending import pending_load, pending_save
 from propdesk.estates.excel.roster_import import roster_preview
 from propdesk.estates.excel.template import TEMPLATE_FILENAME, roster_template
-from propdesk.estates.models import Community, HouseKind, HouseStatus
+from propdesk.estates.models import Community, HouseKind, HouseStatus, ParkingKind, ParkingStatus
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = "estates/excel/roster_import.html"
@@ -149,3 +149,26 @@ def owner_export(request):
         q=request.GET.get("q", "")[:40],
     )
     return _xlsx(output, "owners")
+
+
+@console_view
+def building_export(request):
+    output = export.building_export(
+        request.user, community_id=_int_or_none(request.GET.get("community"))
+    )
+    return _xlsx(output, "buildings")
+
+
+@console_view
+def parking_export(request):
+    """The parking list with the filters of its page (community, status, kind, q)."""
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    output = export.parking_export(
+        request.user,
+        community_id=_int_or_none(request.GET.get("community")),
+        status=status if status in ParkingStatus.values else "",
+        kind=kind if kind in ParkingKind.values else "",
+        q=request.GET.get("q", "")[:20],
+    )
+    return _xlsx(output, "parking")

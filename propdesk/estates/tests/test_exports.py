@@ -242,3 +242,46 @@ def test_a_long_list_is_written_in_chunks(client, personas, house_a, monkeypatch
 
     assert len(rows) == 1 + 351
     assert rows[1][0] == "3-2-0001"
+
+
+# --- buildings and parking -------------------------------------------------------------------
+
+
+def test_the_building_export_lists_buildings_with_house_counts(client, personas, registry):
+    rows = sheet_rows(login(client, personas, "agent").get(reverse("building_export")))
+    assert rows[1:] == [["3", None, "甲小区", None, 2]]
+
+
+def test_the_parking_export_masks_plates_and_keeps_to_the_community(
+    client, personas, registry, admin, community_a, community_b
+):
+    zhang = registry["zhang_san"]
+    vehicle = services.vehicle_add(actor=admin, house=registry["occupied"], plate="粤B12345")
+    space = services.parking_space_create(
+        actor=admin, community=community_a, number="P-1", kind="dedicated"
+    )
+    services.parking_space_assign(
+        actor=admin,
+        space=space,
+        status="let",
+        holder=zhang,
+        house=registry["occupied"],
+        vehicle=vehicle,
+    )
+    services.parking_space_create(actor=admin, community=community_b, number="P-9", kind="shared")
+    rows = sheet_rows(login(client, personas, "cashier").get(reverse("parking_export")))
+    assert rows[1:] == [["P-1", "甲小区", "专用车位", "已出租", "张三", "3-2-1502", "粤B***45"]]
+
+
+@pytest.mark.parametrize("url_name", ["building_export", "parking_export"])
+@pytest.mark.parametrize("role", ["technician", "guard", "owner"])
+def test_the_new_exports_refuse_roles_without_the_right(client, personas, registry, url_name, role):
+    response = login(client, personas, role).get(reverse(url_name))
+    assert response.status_code == 403
+
+
+def test_the_parking_export_refuses_another_community(client, personas, registry, community_b):
+    response = login(client, personas, "agent").get(
+        reverse("parking_export"), {"community": community_b.id}
+    )
+    assert response.status_code == 403
