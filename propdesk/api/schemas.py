@@ -6,12 +6,13 @@ endpoints page with `limit`/`offset`. The error bodies here are what the excepti
 `propdesk.api.urls` send, declared on every endpoint so the OpenAPI document is honest.
 """
 
+import datetime
 import re
 from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Strict, StringConstraints
 
 MAX_ID = 2**63 - 1
 MAX_OFFSET = 10_000_000
@@ -22,6 +23,7 @@ DEFAULT_LIMIT = 20
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK_RE = re.compile(r"[\t\n\r]")
 _MARKUP_RE = re.compile(r"[<>]")
+_ISO_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 # --- error bodies ---------------------------------------------------------------------------
@@ -146,7 +148,18 @@ def IdNumber(*, required: bool = False):  # noqa: N802
     ]
 
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+def _iso_date(value):
+    """Dates arrive as YYYY-MM-DD text; numbers (read as Unix times by pydantic) are refused."""
+    if isinstance(value, datetime.date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE_RE.match(value.strip()):
+        raise ValueError(_("Enter a date as YYYY-MM-DD."))
+    return value.strip()
+
+
+Date = Annotated[datetime.date, BeforeValidator(_iso_date)]
+# Ids and numbers in JSON bodies are strict: `true` or `"7"` is not an id, 16.0 is not a floor.
+Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 

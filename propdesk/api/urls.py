@@ -4,14 +4,29 @@ Every error leaves as `{"code", "message", "field"}` (422 adds the list of `erro
 service raised it, the edge refused the input, authentication failed or the body was unreadable.
 """
 
+import json
+
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from propdesk.api.auth import api_auth
 from propdesk.core.errors import AppError
+
+
+class ObjectBodyParser(Parser):
+    """JSON bodies must be objects: `[]`, `5` or `null` are refused, not read as "no fields"."""
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        return data
+
 
 api = NinjaAPI(
     title="propdesk API",
@@ -25,6 +40,7 @@ api = NinjaAPI(
     ),
     auth=api_auth,
     urls_namespace="api",
+    parser=ObjectBodyParser(),
 )
 
 # Where a parameter lives, and the names endpoints give their schema parameters: neither is part
@@ -131,10 +147,11 @@ def http_error(request, exc: HttpError):
             _("Send the CSRF token (X-CSRFToken header) with this session request."),
         )
     if exc.status_code == 400:  # an unreadable body
-        return _error(request, 400, "bad_body", _("The request body is not valid JSON."))
+        return _error(request, 400, "bad_body", _("Send the request body as a JSON object."))
     return _error(request, exc.status_code, "http_error", str(exc))
 
 
+@api.exception_handler(MultiPartParserError)
 @api.exception_handler(SuspiciousOperation)
 def suspicious(request, exc):
     """Oversized bodies, too many fields and the like: refused, never a 500."""

@@ -62,15 +62,17 @@ from propdesk.estates.schemas import (
     VehicleOut,
 )
 from propdesk.estates.search import registry_search as run_search
+from propdesk.estates.services.documents import CONTENT_TYPES
 
 router = Router(tags=["registry"])
 
 FILE_RESPONSE = {
     "responses": {
         200: {
-            "description": "The stored file",
+            "description": "The stored file, as uploaded",
             "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in sorted(set(CONTENT_TYPES.values()))
             },
         }
     }

@@ -11,10 +11,12 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import Strict, StrictBool
 
 from propdesk.api.schemas import (
     MAX_ID,
     Code,
+    Date,
     Id,
     IdNumber,
     Line,
@@ -44,8 +46,8 @@ Area = Annotated[
     Decimal,
     Field(gt=0, le=AREA_MAX_M2, max_digits=8, decimal_places=2, description="Building area in m²"),
 ]
-Floor = Annotated[int, Field(ge=-10, le=200)]
-OptionalId = Annotated[int | None, Field(None, ge=1, le=MAX_ID)]
+Floor = Annotated[int, Strict(), Field(ge=-10, le=200)]
+OptionalId = Annotated[Annotated[int, Strict()] | None, Field(None, ge=1, le=MAX_ID)]
 ParkingNumber = Annotated[
     str,
     Field(
@@ -76,7 +78,7 @@ class BuildingIn(Schema):
     community: Id
     number: Code(20)
     name: Name(60, required=False) = ""
-    floors: int | None = Field(None, ge=1, le=200)
+    floors: Annotated[int, Strict()] | None = Field(None, ge=1, le=200)
 
 
 class BuildingOut(Schema):
@@ -178,19 +180,19 @@ class HouseIn(Schema):
     area_m2: Area
     kind: HouseKindValue = "residential"
     status: HouseStatusValue = "unsold"
-    delivered_on: datetime.date | None = None
+    delivered_on: Date | None = None
 
 
 class HousePatch(Schema):
     floor: Floor | None = None
     area_m2: Area | None = None
     kind: HouseKindValue | None = None
-    delivered_on: datetime.date | None = None
+    delivered_on: Date | None = None
 
 
 class HouseStatusIn(Schema):
     status: HouseStatusValue
-    effective_on: datetime.date | None = None
+    effective_on: Date | None = None
     note: Text(200) = ""
 
 
@@ -454,10 +456,10 @@ class OwnerPatch(Schema):
 
 class OwnershipIn(Schema):
     owner: Id
-    is_primary: bool | None = Field(
+    is_primary: StrictBool | None = Field(
         None, description="Default: primary when the house has no current owner"
     )
-    start_on: datetime.date | None = None
+    start_on: Date | None = None
 
 
 class OwnershipOut(Schema):
@@ -481,7 +483,7 @@ class TransferIn(Schema):
     new_owners: list[Id] = Field(
         ..., min_length=1, max_length=10, description="Owner ids; the first becomes primary"
     )
-    effective_on: datetime.date | None = None
+    effective_on: Date | None = None
     reason: Text(200) = ""
 
 
@@ -513,14 +515,14 @@ class ResidentIn(Schema):
     name: Name(100)
     mobile: Mobile() = ""
     id_number: IdNumber() = ""
-    lease_start: datetime.date | None = None
-    lease_end: datetime.date | None = None
-    moved_in_on: datetime.date | None = None
+    lease_start: Date | None = None
+    lease_end: Date | None = None
+    moved_in_on: Date | None = None
     note: Text(200) = ""
 
 
 class MoveOutIn(Schema):
-    moved_out_on: datetime.date | None = None
+    moved_out_on: Date | None = None
 
 
 class AgentIn(Schema):
@@ -530,8 +532,8 @@ class AgentIn(Schema):
     id_number: IdNumber(required=True)
     scope: Text(200, required=True)
     power_of_attorney: Id = Field(..., description="Archive document of type power_of_attorney")
-    valid_from: datetime.date | None = None
-    valid_until: datetime.date | None = None
+    valid_from: Date | None = None
+    valid_until: Date | None = None
 
 
 class RevokeIn(Schema):
@@ -582,9 +584,11 @@ class ParkingAssignIn(Schema):
 
 
 class DocumentIn(Schema):
+    """Form fields of an upload: they arrive as text, so the ids are read from digits."""
+
     doc_type: DocumentTypeValue
-    house: OptionalId = None
-    owner: OptionalId = None
+    house: int | None = Field(None, ge=1, le=MAX_ID)
+    owner: int | None = Field(None, ge=1, le=MAX_ID)
     title: Line(120) = ""
 
 

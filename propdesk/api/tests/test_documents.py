@@ -129,3 +129,20 @@ def test_downloading_a_document_whose_file_is_gone_is_a_404(api, registry):
     registry.poa.file.delete(save=False)
     response = api.get("agent", f"/api/documents/{registry.poa.id}/file")
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data"),
+    [
+        ("multipart/form-data", b"--x\r\n"),
+        ("multipart/form-data; boundary=zz", b"garbage"),
+        ("application/json", b'{"doc_type": "contract"}'),
+        ("text/plain", b"hello"),
+    ],
+)
+def test_a_malformed_upload_is_a_4xx_not_a_500(api, registry, content_type, data):
+    before = snapshot()
+    response = api.raw("agent", "post", "/api/documents", data, content_type)
+    assert 400 <= response.status_code < 500, response.content
+    assert response.json()["message"]
+    assert snapshot() == before

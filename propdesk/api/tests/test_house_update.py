@@ -83,3 +83,14 @@ def test_a_bad_field_leaves_the_good_ones_unwritten(api, registry):
     before = snapshot()
     response = api.patch("agent", f"/api/houses/{registry.house.id}", {"floor": 3, "area_m2": "-1"})
     assert_bad_input(response, "area_m2", before)
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "5", '"floor"', "null"])
+def test_a_body_that_is_not_a_json_object_is_refused(api, registry, body):
+    before = snapshot()
+    response = api.raw(
+        "agent", "patch", f"/api/houses/{registry.house.id}", body, "application/json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_body"
+    assert snapshot() == before

@@ -62,6 +62,8 @@ def test_it_refuses_an_owner_who_already_owns_the_house_with_409(api, registry):
         ({"owner": 424242}, "owner"),
         ({"owner": "OWNER_B"}, "owner"),
         ({"owner": "LI_SI", "is_primary": "maybe"}, "is_primary"),
+        ({"owner": "LI_SI", "is_primary": 0}, "is_primary"),
+        ({"owner": True}, "owner"),
         ({"owner": "LI_SI", "start_on": "01-01-2023"}, "start_on"),
     ],
 )

@@ -61,6 +61,9 @@ def test_only_front_desk_roles_of_the_community_can_add_a_resident(api, registry
         ({"lease_end": None}, "lease_end"),
         ({"lease_end": "2024-12-31"}, "lease_end"),
         ({"lease_start": "2025-02-30"}, "lease_start"),
+        ({"moved_in_on": 0}, "moved_in_on"),
+        ({"moved_in_on": "1700000000"}, "moved_in_on"),
+        ({"moved_in_on": "２０２５-01-01"}, "moved_in_on"),
         ({"note": "x" * 201}, "note"),
     ],
 )
@@ -110,10 +113,24 @@ def test_a_second_move_out_is_refused_with_409(api, registry):
     assert_bad_input(response, "moved_out_on", before)
 
 
-@pytest.mark.parametrize("value", ["soon", 20240630, "2024-06-31"])
+@pytest.mark.parametrize("value", ["soon", 20240630, "2024-06-31", 0, 1.5, True])
 def test_it_refuses_a_bad_move_out_date(api, registry, value):
     before = snapshot()
     response = api.post(
         "agent", f"/api/residents/{registry.resident.id}/move-out", {"moved_out_on": value}
     )
     assert_bad_input(response, "moved_out_on", before)
+
+
+@pytest.mark.parametrize("body", ["[null, null]", "[]", "0"])
+def test_a_move_out_body_that_is_not_an_object_is_refused(api, registry, body):
+    before = snapshot()
+    response = api.raw(
+        "agent",
+        "post",
+        f"/api/residents/{registry.resident.id}/move-out",
+        body,
+        "application/json",
+    )
+    assert response.status_code == 400
+    assert snapshot() == before
