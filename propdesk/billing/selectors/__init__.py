@@ -1,0 +1,1 @@
+"""Reads of fees and collection for pages, the API, exports and other modules."""

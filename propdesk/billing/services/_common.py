@@ -1,0 +1,107 @@
+"""Helpers the fee services share: input cleaning that names the field, and the house lock."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from propdesk.billing import error_codes
+from propdesk.billing.models import HouseAccount, LedgerEntry
+from propdesk.billing.rules import parse_period
+from propdesk.core.errors import ValidationFailed
+from propdesk.core.money import MoneyError, parse_amount, to_fen
+from propdesk.estates.models import House
+
+
+def clean_amount_fen(field: str, value, *, allow_zero: bool = False) -> int:
+    """A positive amount of money as typed or sent → integer fen; errors name `field`."""
+    try:
+        return to_fen(parse_amount(value, allow_zero=allow_zero))
+    except MoneyError as exc:
+        raise ValidationFailed(exc.message, code=error_codes.BAD_AMOUNT, field=field) from exc
+
+
+def clean_text(field: str, value, *, max_length: int, required: bool = False) -> str:
+    text = "" if value is None else str(value).strip()
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text) or "\x7f" in text:
+        raise ValidationFailed(_("This field holds characters that are not allowed."), field=field)
+    if required and not text:
+        raise ValidationFailed(_("This field is required."), code="required", field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(
+            _("At most %(n)d characters.") % {"n": max_length}, code="too_long", field=field
+        )
+    return text
+
+
+def clean_choice(field: str, value, choices) -> str:
+    if value not in choices.values:
+        raise ValidationFailed(
+            _("Choose one of the listed values."), code="bad_choice", field=field
+        )
+    return value
+
+
+def clean_period(value, field: str = "period") -> datetime.date:
+    if isinstance(value, datetime.date):
+        if value.day != 1:
+            raise ValidationFailed(
+                _("A period is a month, such as 2026-07."),
+                code=error_codes.BAD_PERIOD,
+                field=field,
+            )
+        return value
+    try:
+        return parse_period(str(value))
+    except ValueError as exc:
+        raise ValidationFailed(
+            _("A period is a month, such as 2026-07."), code=error_codes.BAD_PERIOD, field=field
+        ) from exc
+
+
+def lock_house_account(house: House) -> HouseAccount:
+    """Lock the house's account row for the rest of the transaction (created on first use).
+
+    Every service that moves a house's money takes this lock first, so two cashiers paying the
+    same bill run one after the other and the second sees what the first allocated.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lock_house_account must run inside a transaction")
+    if not HouseAccount.objects.filter(house_id=house.id).exists():
+        try:
+            with transaction.atomic():
+                HouseAccount.objects.create(house_id=house.id, community_id=house.community_id)
+        except IntegrityError:
+            pass  # another transaction opened it first
+    return HouseAccount.objects.select_for_update().get(house_id=house.id)
+
+
+def entry(
+    *,
+    house: House,
+    kind: str,
+    amount_fen: int,
+    actor=None,
+    bill=None,
+    payment=None,
+    adjustment=None,
+    reverses=None,
+    note: str = "",
+    at=None,
+) -> LedgerEntry:
+    """Append one ledger entry (the only place that creates them)."""
+    values = {
+        "community_id": house.community_id,
+        "house_id": house.id,
+        "kind": kind,
+        "amount_fen": amount_fen,
+        "bill": bill,
+        "payment": payment,
+        "adjustment": adjustment,
+        "reverses": reverses,
+        "note": note[:200],
+        "created_by": actor if getattr(actor, "pk", None) else None,
+    }
+    if at is not None:
+        values["created_at"] = at
+    return LedgerEntry.objects.create(**values)

@@ -1,0 +1,282 @@
+"""Taking payments at the cashier desk, allocating them to bills, and the prepaid balance
+(DOMAIN.md §3: cash, bank transfer, POS card, WeChat, Alipay, other; chosen bills or oldest first;
+partial payments; overpayment into a prepaid balance used by later bills)."""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from propdesk.billing import error_codes
+from propdesk.billing.models import Bill, LedgerEntry, Payment, PaymentMethod, Receipt
+from propdesk.billing.selectors.accounts import open_bills, prepaid_fen
+from propdesk.billing.services._common import (
+    clean_amount_fen,
+    clean_choice,
+    clean_text,
+    entry,
+    lock_house_account,
+)
+from propdesk.core import audit
+from propdesk.core.errors import Conflict, NotFound, ValidationFailed
+from propdesk.core.numbering import next_number
+from propdesk.core.permissions import Perm, require
+from propdesk.estates.models import House
+
+IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
+MAX_BILLS_PER_PAYMENT = 200
+
+
+@dataclass
+class PaymentResult:
+    payment: Payment
+    receipt: Receipt
+    created: bool  # False when the idempotency key named a payment recorded before
+    allocated_fen: int
+    prepaid_fen: int  # what went into the prepaid balance
+
+
+def _fingerprint(**fields) -> str:
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _clean_key(value) -> str:
+    key = "" if value is None else str(value).strip()
+    if not IDEMPOTENCY_KEY_RE.match(key):
+        raise ValidationFailed(
+            _("Send an idempotency key of 8 to 80 letters, digits, '-', '_', '.' or ':'."),
+            code=error_codes.BAD_IDEMPOTENCY_KEY,
+            field="idempotency_key",
+        )
+    return key
+
+
+def _existing(key: str, fingerprint: str) -> Payment | None:
+    payment = Payment.objects.filter(idempotency_key=key).first()
+    if payment is not None and payment.fingerprint != fingerprint:
+        raise Conflict(
+            _("This idempotency key was used for a different payment."),
+            code=error_codes.IDEMPOTENCY_REUSED,
+            field="idempotency_key",
+        )
+    return payment
+
+
+def _replay(payment: Payment) -> PaymentResult:
+    entries = LedgerEntry.objects.filter(payment=payment, kind=LedgerEntry.Kind.ALLOCATION)
+    allocated = -sum(e.amount_fen for e in entries if e.bill_id)
+    return PaymentResult(
+        payment=payment,
+        receipt=payment.receipt,
+        created=False,
+        allocated_fen=allocated,
+        prepaid_fen=payment.amount_fen - allocated,
+    )
+
+
+def allocate(*, house: House, amount_fen: int, bills: list[Bill], payment=None, actor=None) -> int:
+    """Allocate up to `amount_fen` of credit to `bills` in order; return what was allocated.
+
+    Each allocation is a pair of entries — minus on the bill, plus on the prepaid balance — so
+    the house's balance is unchanged. The caller holds the house lock and passes bills annotated
+    with `outstanding_fen` (selectors.accounts.open_bills).
+    """
+    left = amount_fen
+    for bill in bills:
+        if left <= 0:
+            break
+        share = min(left, bill.outstanding_fen)
+        if share <= 0:
+            continue
+        entry(
+            house=house,
+            kind=LedgerEntry.Kind.ALLOCATION,
+            amount_fen=-share,
+            bill=bill,
+            payment=payment,
+            actor=actor,
+        )
+        entry(
+            house=house,
+            kind=LedgerEntry.Kind.ALLOCATION,
+            amount_fen=share,
+            payment=payment,
+            actor=actor,
+        )
+        bill.outstanding_fen -= share
+        left -= share
+    return amount_fen - left
+
+
+@transaction.atomic
+def payment_take(
+    *,
+    actor,
+    house: House,
+    amount,
+    method: str,
+    idempotency_key: str,
+    bill_ids: list[int] | None = None,
+    payer_name: str = "",
+    reference: str = "",
+    note: str = "",
+) -> PaymentResult:
+    """Record money received for a house, allocate it and issue the receipt.
+
+    Allocation goes to the chosen bills (oldest first among them) or, when none are chosen, to
+    all open bills oldest first; what is left becomes prepaid balance for later bills. The same
+    idempotency key sent again — or concurrently — returns the one payment recorded for it; the
+    same key with different details is refused.
+    """
+    require(actor, Perm.PAYMENT_TAKE, house.community_id)
+    key = _clean_key(idempotency_key)
+    amount_fen = clean_amount_fen("amount", amount)
+    method = clean_choice("method", method, PaymentMethod)
+    payer_name = clean_text("payer_name", payer_name, max_length=60)
+    reference = clean_text("reference", reference, max_length=60)
+    note = clean_text("note", note, max_length=200)
+    chosen = None
+    if bill_ids:
+        try:
+            chosen = sorted({int(b) for b in bill_ids})
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed(_("Send bill ids as whole numbers."), field="bills") from exc
+        if len(chosen) > MAX_BILLS_PER_PAYMENT:
+            raise ValidationFailed(_("Too many bills in one payment."), field="bills")
+    fingerprint = _fingerprint(
+        house=house.id,
+        amount_fen=amount_fen,
+        method=method,
+        bills=chosen,
+        payer_name=payer_name,
+        reference=reference,
+        note=note,
+    )
+    if (found := _existing(key, fingerprint)) is not None:
+        return _replay(found)
+    lock_house_account(house)
+    # A concurrent request with the same key waited for the lock; now it sees the first payment.
+    if (found := _existing(key, fingerprint)) is not None:
+        return _replay(found)
+    if chosen is not None:
+        bills = open_bills(house, bill_ids=chosen)
+        if len(bills) != len(chosen):
+            known = set(
+                Bill.objects.filter(
+                    community_id=house.community_id, house_id=house.id, id__in=chosen
+                ).values_list("id", flat=True)
+            )
+            if len(known) != len(chosen):
+                raise NotFound(
+                    _("A chosen bill is not a bill of this house."),
+                    code=error_codes.BILL_OTHER_HOUSE,
+                    field="bills",
+                )
+            raise Conflict(
+                _("A chosen bill has nothing left to pay."),
+                code=error_codes.BILL_NOT_OPEN,
+                field="bills",
+            )
+    else:
+        bills = open_bills(house)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                community_id=house.community_id,
+                house=house,
+                method=method,
+                amount_fen=amount_fen,
+                idempotency_key=key,
+                fingerprint=fingerprint,
+                payer_name=payer_name,
+                reference=reference,
+                note=note,
+                received_by=actor,
+                received_at=now,
+            )
+    except IntegrityError:
+        # The key was used for another house at the same moment.
+        found = _existing(key, fingerprint)
+        if found is None:
+            raise
+        return _replay(found)
+    entry(
+        house=house,
+        kind=LedgerEntry.Kind.PAYMENT,
+        amount_fen=-amount_fen,
+        payment=payment,
+        actor=actor,
+        note=reference,
+    )
+    allocated = allocate(
+        house=house, amount_fen=amount_fen, bills=bills, payment=payment, actor=actor
+    )
+    receipt = receipt_issue(payment=payment, actor=actor)
+    audit.record_change(
+        actor=actor,
+        instance=payment,
+        action="payment",
+        house_id=house.id,
+        changes={"amount": [None, str(payment.amount)], "method": [None, method]},
+        object_repr=receipt.display_number,
+    )
+    return PaymentResult(
+        payment=payment,
+        receipt=receipt,
+        created=True,
+        allocated_fen=allocated,
+        prepaid_fen=amount_fen - allocated,
+    )
+
+
+def receipt_issue(*, payment: Payment, actor) -> Receipt:
+    """Give a payment its receipt number: gap-free per community and year (core.numbering)."""
+    year = timezone.localtime(payment.received_at).year
+    number = next_number(f"receipt:{payment.community_id}:{year}")
+    return Receipt.objects.create(
+        community_id=payment.community_id,
+        year=year,
+        number=number,
+        payment=payment,
+        issued_by=actor,
+        issued_at=payment.received_at,
+    )
+
+
+@transaction.atomic
+def prepaid_apply(*, house: House, actor=None) -> int:
+    """Use the house's prepaid balance for its open bills, oldest first; return fen allocated.
+
+    Runs after a billing run and after one-off bills, so an overpayment pays later bills.
+    """
+    lock_house_account(house)
+    credit = prepaid_fen(house)
+    if credit <= 0:
+        return 0
+    bills = open_bills(house)
+    if not bills:
+        return 0
+    return allocate(house=house, amount_fen=credit, bills=bills, actor=actor)
+
+
+def prepaid_apply_community(*, community_id: int, actor=None) -> int:
+    """prepaid_apply for every house of the community holding prepaid balance."""
+    from django.db.models import Sum
+
+    house_ids = list(
+        LedgerEntry.objects.filter(community_id=community_id, bill__isnull=True)
+        .values("house_id")
+        .annotate(total=Sum("amount_fen"))
+        .filter(total__lt=0)
+        .values_list("house_id", flat=True)
+    )
+    allocated = 0
+    for house in House.objects.filter(id__in=house_ids):
+        allocated += prepaid_apply(house=house, actor=actor)
+    return allocated
