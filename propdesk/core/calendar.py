@@ -152,6 +152,27 @@ class WorkingCalendar:
             moment = _combine(day, datetime.time(0, 0), self.zone)
         raise ValueError("the working calendar has no working time in the next ten years")
 
+    def subtract(self, end: datetime.datetime, duration: datetime.timedelta) -> datetime.datetime:
+        """The moment `duration` of working time before `end` (the mirror of `add`)."""
+        if duration < ZERO:
+            raise ValueError("working time to subtract must not be negative")
+        moment = _local(end, self.zone)
+        remaining = duration
+        day = moment.date()
+        for _attempt in range(MAX_SEARCH_DAYS):
+            span = self.hours_on(day)
+            if span is not None:
+                opens, closes = span
+                finish = min(moment, closes)
+                if finish > opens:
+                    available = finish - opens
+                    if remaining <= available:
+                        return finish - remaining
+                    remaining -= available
+            moment = _combine(day, datetime.time(0, 0), self.zone)
+            day -= datetime.timedelta(days=1)
+        raise ValueError("the working calendar has no working time in the last ten years")
+
     def between(self, start: datetime.datetime, end: datetime.datetime) -> datetime.timedelta:
         """Working time from `start` to `end`; negative when `end` comes first."""
         if end < start:
@@ -256,6 +277,19 @@ def deadline_after(
     if working:
         return calendar.add(start, amount)
     return start + amount
+
+
+def deadline_before(
+    end: datetime.datetime,
+    amount: datetime.timedelta,
+    *,
+    working: bool,
+    calendar: WorkingCalendar,
+) -> datetime.datetime:
+    """The moment `amount` of working (or elapsed) time before `end`, e.g. a warning point."""
+    if working:
+        return calendar.subtract(end, amount)
+    return end - amount
 
 
 def elapsed(

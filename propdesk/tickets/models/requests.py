@@ -148,6 +148,12 @@ class ServiceRequest(models.Model):
     )
     due_at = models.DateTimeField(_("next deadline"), default=NO_DEADLINE)
     due_soon_at = models.DateTimeField(default=NO_DEADLINE, editable=False)
+    promised_at = models.DateTimeField(
+        _("promised by"),
+        null=True,
+        blank=True,
+        help_text=_("When the owner was told it would be done: the resolution deadline."),
+    )
     escalation_level = models.PositiveSmallIntegerField(
         _("escalated at %"), default=0, help_text=_("The highest threshold escalated so far.")
     )

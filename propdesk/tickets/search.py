@@ -1,0 +1,96 @@
+"""Chinese full-text search over request descriptions (DOMAIN.md §2; PERF-NOTES.md).
+
+Indexing: each description is segmented with jieba's search mode, which yields whole words and
+the shorter words inside long ones (卫生间 → 卫生, 卫生间), and each distinct word of two or more
+characters (or an ASCII word of two or more letters/digits) is stored once in `RequestToken`.
+
+Searching: the query is segmented the same way; every word must occur (AND). The first page is
+read from the token index in request order — `(community, token, request)` for staff of a few
+communities, `(token, request)` for company-wide users — so a keyword matching 10 % of a million
+requests costs an index range read of one page, not a scan of the descriptions.
+"""
+
+import re
+import threading
+
+import jieba
+from django.db.models import QuerySet
+
+from propdesk.tickets.models import RequestToken
+
+MAX_TOKEN_LENGTH = 24
+MAX_QUERY_WORDS = 5
+_WORD_RE = re.compile(r"^(?:[\u3400-\u9fff]{2,}|[0-9a-z][0-9a-z._-]+)$")
+# Words too common in requests to narrow anything down.
+_STOP_TEXT = (
+    "我们 你们 他们 这个 那个 一个 没有 什么 现在 已经 还是 就是 一下 请问 麻烦 谢谢 您好 你好 "
+    "物业 业主 问题 情况 处理 希望 可以 需要 时候 今天 昨天 一直 非常 但是 因为 所以 如果"
+)
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+_init_lock = threading.Lock()
+_ready = False
+
+
+def _ensure_jieba() -> None:
+    global _ready
+    if _ready:
+        return
+    with _init_lock:
+        if not _ready:
+            jieba.setLogLevel(60)
+            jieba.initialize()
+            _ready = True
+
+
+def tokenize(text: str) -> list[str]:
+    """The distinct searchable words of `text`, in first-seen order."""
+    _ensure_jieba()
+    seen: dict[str, None] = {}
+    for raw in jieba.cut_for_search((text or "").lower()):
+        word = raw.strip()
+        if len(word) > MAX_TOKEN_LENGTH or word in STOP_WORDS or not _WORD_RE.match(word):
+            continue
+        seen.setdefault(word, None)
+    return list(seen)
+
+
+def query_words(query: str) -> list[str]:
+    """The words a search must match: the query's own words, longest reading first."""
+    _ensure_jieba()
+    words: dict[str, None] = {}
+    for raw in jieba.cut((query or "").lower()[:100]):
+        word = raw.strip()
+        if word and _WORD_RE.match(word) and word not in STOP_WORDS:
+            words.setdefault(word[:MAX_TOKEN_LENGTH], None)
+    return list(words)[:MAX_QUERY_WORDS]
+
+
+def token_rows(*, community_id: int, request_id: int, text: str) -> list[RequestToken]:
+    return [
+        RequestToken(community_id=community_id, request_id=request_id, token=token)
+        for token in tokenize(text)
+    ]
+
+
+def index_request(request) -> int:
+    rows = token_rows(
+        community_id=request.community_id, request_id=request.id, text=request.description
+    )
+    RequestToken.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def matching_request_ids(
+    words: list[str], community_ids: list[int] | None
+) -> QuerySet[RequestToken]:
+    """A subquery of the ids of requests containing every word (None: every community)."""
+    first, *others = words
+    tokens = RequestToken.objects.filter(token=first)
+    if community_ids is not None:
+        tokens = tokens.filter(community_id__in=community_ids)
+    for word in others:
+        more = RequestToken.objects.filter(token=word)
+        if community_ids is not None:
+            more = more.filter(community_id__in=community_ids)
+        tokens = tokens.filter(request_id__in=more.values("request_id"))
+    return tokens

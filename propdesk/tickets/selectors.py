@@ -1,0 +1,357 @@
+"""Reads of service requests for pages, the API and exports, always scoped to who asks.
+
+Queues page by keyset (seek) on an index that matches their filter and sort (PERF-NOTES.md):
+a page is one indexed range read of `limit + 1` rows whatever the table's size, and counts are
+capped. `request_for_user` is the only way an edge fetches one request (404 outside one's
+communities, STYLE.md rule 4).
+"""
+
+import base64
+import binascii
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from propdesk.core.errors import ValidationFailed
+from propdesk.core.permissions import (
+    Perm,
+    community_ids,
+    get_scoped,
+    has_perm,
+    is_company_wide,
+    require,
+    scope,
+)
+from propdesk.tickets import clock, search
+from propdesk.tickets.models import (
+    AWAITING_FOLLOW_UP,
+    OPEN_STATUSES,
+    FollowUp,
+    OwnerCost,
+    RequestEvent,
+    RequestPhoto,
+    ServiceRequest,
+    SlaClock,
+    Status,
+    WorkNote,
+)
+from propdesk.tickets.workflow import allowed_actions
+
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+COUNT_CAP = 1000
+NUMBER_RE = re.compile(r"^[A-Za-z0-9]{1,20}\d{10}$")
+
+QUEUES = {
+    "mine": _("Mine"),
+    "department": _("My department"),
+    "unassigned": _("Unassigned"),
+    "due_soon": _("Due soon"),
+    "overdue": _("Overdue"),
+    "follow_up": _("Awaiting follow-up"),
+    "all": _("All requests"),
+}
+DEADLINE_QUEUES = {"mine", "department", "unassigned", "due_soon", "overdue", "follow_up"}
+
+LIST_RELATED = ("community", "house", "building", "kind", "category", "urgency", "department")
+
+
+def requests_visible_to(user) -> QuerySet[ServiceRequest]:
+    return scope(ServiceRequest.objects.all(), user, Perm.REQUEST_VIEW)
+
+
+def request_for_user(user, request_id, perm: Perm = Perm.REQUEST_VIEW) -> ServiceRequest:
+    return get_scoped(
+        ServiceRequest.objects.select_related(*LIST_RELATED, "assignee", "caller_owner"),
+        user,
+        request_id,
+        perm,
+    )
+
+
+# --- queues -----------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueFilters:
+    community_id: int | None = None
+    building_id: int | None = None
+    kind: str = ""
+    category: str = ""
+    status: str = ""
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    q: str = ""
+
+
+@dataclass
+class QueuePage:
+    queue: str
+    items: list[ServiceRequest]
+    next_cursor: str | None
+    count: int
+    count_capped: bool
+    now: datetime.datetime
+    search_words: list[str] = field(default_factory=list)
+
+
+def encode_cursor(values: list) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, *, deadline: bool):
+    if not cursor:
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if deadline:
+            moment = datetime.datetime.fromisoformat(values[0])
+            if timezone.is_naive(moment):
+                raise ValueError
+            return moment, int(values[1])
+        return int(values[0])
+    except (ValueError, TypeError, IndexError, KeyError, binascii.Error, json.JSONDecodeError):
+        raise ValidationFailed(
+            _("The page link is not valid; start from the first page."),
+            code="bad_cursor",
+            field="cursor",
+        ) from None
+
+
+def _scoped_community_ids(user, community_id: int | None) -> list[int] | None:
+    """The communities to read: one chosen, all of the user's, or None for company-wide."""
+    ids = community_ids(user)
+    if community_id is not None:
+        return [community_id] if community_id in ids else []
+    if is_company_wide(user):
+        return None
+    return ids
+
+
+def queue_queryset(user, queue: str, filters: QueueFilters, now) -> QuerySet[ServiceRequest]:
+    require(user, Perm.REQUEST_VIEW)
+    if queue not in QUEUES:
+        raise ValidationFailed(_("Unknown queue."), code="unknown_queue", field="queue")
+    ids = _scoped_community_ids(user, filters.community_id)
+    requests = ServiceRequest.objects.all()
+    if ids is not None:
+        requests = requests.filter(community_id__in=ids)
+    if queue == "mine":
+        requests = requests.filter(assignee_id=user.pk, is_open=True)
+    elif queue == "department":
+        requests = requests.filter(department_id=user.department_id, is_open=True)
+    elif queue == "unassigned":
+        requests = requests.filter(assignee__isnull=True, is_open=True)
+    elif queue == "due_soon":
+        requests = requests.filter(is_open=True, due_at__gt=now, due_soon_at__lte=now).exclude(
+            status=Status.WAITING_OWNER
+        )
+    elif queue == "overdue":
+        requests = requests.filter(is_open=True, due_at__lte=now).exclude(
+            status=Status.WAITING_OWNER
+        )
+    elif queue == "follow_up":
+        requests = requests.filter(status__in=sorted(AWAITING_FOLLOW_UP))
+    if filters.building_id:
+        requests = requests.filter(building_id=filters.building_id)
+    if filters.kind:
+        requests = requests.filter(kind__code=filters.kind)
+    if filters.category:
+        requests = requests.filter(category__code=filters.category)
+    if filters.status:
+        requests = requests.filter(status=filters.status)
+    if filters.date_from:
+        requests = requests.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        requests = requests.filter(
+            created_at__lt=_day_start(filters.date_to + datetime.timedelta(days=1))
+        )
+    return requests
+
+
+def _day_start(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=timezone.get_current_timezone())
+
+
+def request_queue(
+    user,
+    queue: str = "all",
+    filters: QueueFilters | None = None,
+    *,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+    with_count: bool = True,
+) -> QueuePage:
+    """One page of a queue in deadline order (or newest first for `all` and searches)."""
+    filters = filters or QueueFilters()
+    now = clock.now()
+    limit = max(1, min(int(limit), MAX_PAGE_SIZE))
+    requests = queue_queryset(user, queue, filters, now)
+    q = (filters.q or "").strip()
+    words: list[str] = []
+    if q and NUMBER_RE.match(q):
+        requests = requests.filter(number=q.upper())
+    elif q:
+        words = search.query_words(q)
+        if not words:
+            raise ValidationFailed(
+                _("Search with words of at least two characters."),
+                code="query_too_short",
+                field="q",
+            )
+        ids = _scoped_community_ids(user, filters.community_id)
+        requests = requests.filter(
+            id__in=search.matching_request_ids(words, ids).values("request_id")
+        )
+    deadline = queue in DEADLINE_QUEUES and not words
+    position = decode_cursor(cursor, deadline=deadline)
+    if deadline:
+        ordered = requests.order_by("due_at", "id")
+        if position is not None:
+            moment, last_id = position
+            ordered = ordered.filter(Q(due_at__gt=moment) | Q(due_at=moment, id__gt=last_id))
+    else:
+        ordered = requests.order_by("-id")
+        if position is not None:
+            ordered = ordered.filter(id__lt=position)
+    rows = list(ordered.select_related(*LIST_RELATED, "assignee")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor([last.due_at.isoformat(), last.id] if deadline else [last.id])
+    count, capped = (0, False)
+    if with_count:
+        count = requests.order_by()[: COUNT_CAP + 1].count()
+        capped = count > COUNT_CAP
+        count = min(count, COUNT_CAP)
+    return QueuePage(
+        queue=queue,
+        items=rows,
+        next_cursor=next_cursor,
+        count=count,
+        count_capped=capped,
+        now=now,
+        search_words=words,
+    )
+
+
+# --- one request --------------------------------------------------------------------------------
+
+
+def request_detail(user, request_id) -> ServiceRequest:
+    """A request with everything its workbench shows, in a fixed number of queries."""
+    request = request_for_user(user, request_id)
+    request.timeline = list(
+        RequestEvent.objects.filter(request=request)
+        .select_related("actor")
+        .prefetch_related(
+            Prefetch("photos", queryset=RequestPhoto.objects.order_by("id"), to_attr="photo_list")
+        )
+        .order_by("at", "id")
+    )
+    request.clock_list = list(SlaClock.objects.filter(request=request).order_by("round", "id"))
+    request.cost_list = list(
+        OwnerCost.objects.filter(request=request).select_related("proposed_by").order_by("id")
+    )
+    request.note_list = list(
+        WorkNote.objects.filter(request=request).select_related("author").order_by("id")
+    )
+    request.follow_up_list = list(
+        FollowUp.objects.filter(request=request).select_related("recorded_by").order_by("round")
+    )
+    request.photo_list = [photo for event in request.timeline for photo in event.photo_list]
+    request.department_list = list(
+        request.departments.select_related("department").order_by("-is_lead", "id")
+    )
+    request.actions = allowed_actions(user, request)
+    return request
+
+
+def duplicates_for(user, *, house_id: int, category_id: int | None = None) -> list[ServiceRequest]:
+    """Open requests of the same house (and category): a likely duplicate of a new call."""
+    requests = requests_visible_to(user).filter(house_id=house_id, is_open=True)
+    if category_id:
+        requests = requests.filter(category_id=category_id)
+    return list(requests.select_related("category", "kind").order_by("-created_at")[:10])
+
+
+# --- caller lookup ------------------------------------------------------------------------------
+
+
+@dataclass
+class CallerHouse:
+    house_id: int
+    house_code: str
+    community_name: str
+    person_name: str
+    mobile_masked: str
+    match: str
+    open_requests: list[ServiceRequest] = field(default_factory=list)
+    history: list[ServiceRequest] = field(default_factory=list)
+
+
+HISTORY_DAYS = 90
+
+
+def caller_lookup(user, q: str, *, limit: int = 10) -> list[CallerHouse]:
+    """From a mobile number or house code the caller gives: their houses, what is still open
+    there and the last 90 days of requests (DOMAIN.md §2 intake)."""
+    from propdesk.estates.search import registry_search
+
+    require(user, Perm.REQUEST_VIEW)
+    q = (q or "").strip()[:40]
+    if not q:
+        return []
+    houses: dict[int, CallerHouse] = {}
+    for hit in registry_search(user, q, limit=limit):
+        if hit.house_id is None or hit.house_id in houses:
+            continue
+        houses[hit.house_id] = CallerHouse(
+            house_id=hit.house_id,
+            house_code=hit.house_code,
+            community_name=hit.community_name,
+            person_name=hit.person_name,
+            mobile_masked=hit.mobile_masked,
+            match=hit.match,
+        )
+    if not houses:
+        return []
+    since = clock.now() - datetime.timedelta(days=HISTORY_DAYS)
+    recent = (
+        requests_visible_to(user)
+        .filter(house_id__in=list(houses))
+        .filter(Q(is_open=True) | Q(created_at__gte=since))
+        .select_related("category", "kind", "department")
+        .order_by("-created_at", "-id")[:200]
+    )
+    for request in recent:
+        house = houses[request.house_id]
+        (house.open_requests if request.is_open else house.history).append(request)
+    return list(houses.values())
+
+
+def assignable_people(user, request: ServiceRequest):
+    """Who the dispatcher can pick: staff with the work right in the request's community."""
+    from propdesk.accounts.models import Role, User
+
+    if not has_perm(user, Perm.REQUEST_DISPATCH):
+        return []
+    people = (
+        User.objects.filter(is_active=True, communities__id=request.community_id)
+        .exclude(role__in=[Role.OWNER, Role.CASHIER, Role.GUARD])
+        .select_related("department")
+        .order_by("department_id", "id")
+    )
+    return [person for person in people if has_perm(person, Perm.REQUEST_WORK)]
+
+
+def open_statuses() -> list[str]:
+    return sorted(OPEN_STATUSES)

@@ -1,0 +1,94 @@
+"""What the request services share: locking, timeline events, role checks on one request."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from propdesk.core.permissions import Perm, has_perm, require
+from propdesk.tickets import clock
+from propdesk.tickets.models import RequestEvent, ServiceRequest
+
+
+def lock_request(request: ServiceRequest) -> ServiceRequest:
+    """Re-read the request with its row locked for the rest of the transaction.
+
+    Two agents acting on one request at once are served one after the other; the second sees the
+    first one's status and is refused by the transition table if its step no longer applies.
+    """
+    return ServiceRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def event_record(
+    *,
+    request: ServiceRequest,
+    actor,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    at=None,
+) -> RequestEvent:
+    return RequestEvent.objects.create(
+        community_id=request.community_id,
+        request=request,
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+        at=at or clock.now(),
+    )
+
+
+def clean_note(field: str, value: Any, *, max_length: int = 2000, required: bool = False) -> str:
+    text = "" if value is None else str(value).strip()
+    if "\x00" in text:
+        raise ValidationFailed(_("This field holds characters that are not allowed."), field=field)
+    if required and not text:
+        raise ValidationFailed(_("This field is required."), code="required", field=field)
+    if len(text) > max_length:
+        raise ValidationFailed(
+            _("At most %(n)d characters.") % {"n": max_length}, code="too_long", field=field
+        )
+    return text
+
+
+def is_owner_of(user, request: ServiceRequest) -> bool:
+    """Whether `user` is the portal account of a current owner of the request's house."""
+    from propdesk.estates.models import Ownership
+
+    if not (user and user.is_authenticated) or request.house_id is None:
+        return False
+    return Ownership.objects.filter(
+        house_id=request.house_id, end_on__isnull=True, owner__user=user
+    ).exists()
+
+
+def require_on_request(user, perm: Perm, request: ServiceRequest) -> None:
+    """The role check of one step on one request, including who may touch whose work.
+
+    Holders of the dispatch right (the desk, supervisors) act on any request of their
+    communities; others with the work right (technicians) only on requests assigned to them or
+    to their department and not yet to anyone else.
+    """
+    require(user, perm, request.community_id)
+    if perm != Perm.REQUEST_WORK or has_perm(user, Perm.REQUEST_DISPATCH):
+        return
+    if request.assignee_id == user.id:
+        return
+    if (
+        request.assignee_id is None
+        and request.department_id is not None
+        and request.department_id == getattr(user, "department_id", None)
+    ):
+        return
+    raise PermissionDenied(
+        _("This request is assigned to someone else."), code="not_assigned_to_you"
+    )
+
+
+def refuse_state(request: ServiceRequest, message) -> Conflict:
+    return Conflict(message, code="illegal_transition", field="status")

@@ -1,0 +1,259 @@
+"""Recording a request (受理): DOMAIN.md §2 intake.
+
+On intake the request gets its number (gap-free per community and year), its department from
+the routing rules, its SLA clocks from the policy, a recurrence flag when the same house (or the
+same building's common area) had a request of the same category resolved lately, its search
+words, the first timeline event, and the owner's confirmation with the request number and the
+promised time — all in one transaction.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from propdesk.core.calendar import calendar_for
+from propdesk.core.errors import NotFound, ValidationFailed
+from propdesk.core.numbering import next_number
+from propdesk.core.permissions import Perm, require
+from propdesk.core.validators import normalize_mobile
+from propdesk.estates.models import Building, House, Owner
+from propdesk.tickets import clock, configuration, search
+from propdesk.tickets.models import (
+    Category,
+    Channel,
+    EventAction,
+    RequestDepartment,
+    RequestKind,
+    ServiceRequest,
+    SlaClock,
+    Status,
+    Urgency,
+)
+from propdesk.tickets.services import notify, sla
+from propdesk.tickets.services._common import clean_note, event_record, is_owner_of
+from propdesk.tickets.services.photos import photos_attach, photos_check
+
+MAX_DESCRIPTION = 2000
+
+
+def request_number_next(community) -> str:
+    """HY2026000123: the community code, the year, a gap-free counter per community and year."""
+    year = timezone.localtime(clock.now()).year
+    value = next_number(f"request:{community.id}:{year}")
+    return f"{community.code}{year}{value:06d}"
+
+
+def taxonomy_row(field: str, model, value):
+    """A kind, category or urgency by its code (or the row itself); unknown or unused: refused."""
+    if isinstance(value, model):
+        row = value
+    else:
+        row = model.objects.filter(code=str(value or "").strip()).first()
+    if row is None or not row.is_active:
+        raise ValidationFailed(
+            _("Unknown %(what)s: choose one of the listed values.")
+            % {"what": model._meta.verbose_name},
+            code=f"unknown_{field}",
+            field=field,
+        )
+    return row
+
+
+def recurrence_of(
+    *, community_id: int, house_id, building_id, category_id: int, at, days: int
+) -> ServiceRequest | None:
+    """The latest request of the same category resolved in the last `days` days at the same
+    house, or for a common area at the same building's common area (DOMAIN.md §2)."""
+    since = at - datetime.timedelta(days=days)
+    earlier = ServiceRequest.objects.filter(
+        community_id=community_id,
+        category_id=category_id,
+        resolved_at__gte=since,
+        resolved_at__lte=at,
+    )
+    if house_id is not None:
+        earlier = earlier.filter(house_id=house_id)
+    elif building_id is not None:
+        earlier = earlier.filter(building_id=building_id, house__isnull=True)
+    else:
+        return None
+    return earlier.order_by("-resolved_at", "-id").first()
+
+
+def _check_place(actor, house, building):
+    if house is None and building is None:
+        raise ValidationFailed(
+            _("Name the house (or, for a common area, the building)."),
+            code="house_required",
+            field="house",
+        )
+    if house is not None and building is not None and house.building_id != building.pk:
+        raise ValidationFailed(
+            _("The house is not in this building."), code="building_mismatch", field="building"
+        )
+    return (house.community if house is not None else building.community), (
+        building if building is not None else house.building
+    )
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor,
+    kind,
+    category,
+    urgency,
+    description: str,
+    channel: str = Channel.PHONE,
+    house: House | None = None,
+    building: Building | None = None,
+    location: str = "",
+    caller_owner: Owner | None = None,
+    caller_name: str = "",
+    caller_mobile: str = "",
+    preferred_visit_at: datetime.datetime | None = None,
+    photos=(),
+) -> ServiceRequest:
+    """Record one request from a call, a visit, the portal, the API or a patrol (DOMAIN §2)."""
+    community, building = _check_place(actor, house, building)
+    # Owners file their own requests through the portal; everyone else needs the right.
+    if not (channel == Channel.PORTAL and house is not None and is_owner_of(actor, _probe(house))):
+        require(actor, Perm.REQUEST_CREATE, community.id)
+    kind = taxonomy_row("kind", RequestKind, kind)
+    category = taxonomy_row("category", Category, category)
+    urgency = taxonomy_row("urgency", Urgency, urgency)
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Choose one of the listed channels."), field="channel")
+    description = clean_note("description", description, max_length=MAX_DESCRIPTION, required=True)
+    location = clean_note("location", location, max_length=200)
+    caller_name = clean_note("caller_name", caller_name, max_length=100)
+    if caller_mobile:
+        try:
+            caller_mobile = normalize_mobile(caller_mobile)
+        except Exception as exc:
+            raise ValidationFailed(
+                _("Enter an 11-digit mobile number starting with 1."),
+                code="bad_mobile",
+                field="caller_mobile",
+            ) from exc
+    if caller_owner is not None and caller_owner.community_id != community.id:
+        raise NotFound(_("No such owner in this community."), field="caller_owner")
+    now = clock.now()
+    if preferred_visit_at is not None:
+        if timezone.is_naive(preferred_visit_at):
+            raise ValidationFailed(
+                _("Give the time with its time zone."), field="preferred_visit_at"
+            )
+        if preferred_visit_at < now - datetime.timedelta(hours=1):
+            raise ValidationFailed(
+                _("The visit time has already passed."),
+                code="visit_in_past",
+                field="preferred_visit_at",
+            )
+    checked_photos = photos_check(photos)
+    if caller_owner is not None:
+        caller_name = caller_name or caller_owner.name
+        caller_mobile = caller_mobile or caller_owner.mobile
+
+    settings_row = configuration.settings_for(community.id)
+    route = configuration.route_for(community_id=community.id, category=category)
+    policy = configuration.policy_for(
+        community_id=community.id, kind_id=kind.id, urgency_id=urgency.id, category_id=category.id
+    )
+    calendar = calendar_for(community.id)
+    earlier = recurrence_of(
+        community_id=community.id,
+        house_id=house.pk if house else None,
+        building_id=building.pk,
+        category_id=category.id,
+        at=now,
+        days=settings_row.recurrence_days,
+    )
+    request = ServiceRequest(
+        community=community,
+        number=request_number_next(community),
+        house=house,
+        building=building,
+        location=location,
+        caller_owner=caller_owner,
+        caller_name=caller_name,
+        caller_mobile=caller_mobile,
+        channel=channel,
+        kind=kind,
+        category=category,
+        urgency=urgency,
+        description=description,
+        preferred_visit_at=preferred_visit_at,
+        status=Status.NEW,
+        is_open=True,
+        department=route.lead,
+        sla_policy=policy,
+        recurrence_of=earlier,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    clocks = sla.clocks_start(request=request, policy=policy, calendar=calendar, at=now)
+    for name, value in sla.deadline_fields(request, clocks).items():
+        setattr(request, name, value)
+    resolution = [c for c in clocks if c.target == "resolution"]
+    request.promised_at = resolution[0].due_at if resolution else None
+    request.save(force_insert=True)
+    for sla_clock in clocks:
+        sla_clock.request = request
+    SlaClock.objects.bulk_create(clocks)
+    departments = [route.lead, *route.others] if route.lead else []
+    RequestDepartment.objects.bulk_create(
+        RequestDepartment(
+            community_id=community.id, request=request, department=department, is_lead=i == 0
+        )
+        for i, department in enumerate(departments)
+    )
+    search.index_request(request)
+    event = event_record(
+        request=request,
+        actor=actor,
+        action=EventAction.CREATED,
+        to_status=Status.NEW,
+        note=description[:200],
+        data={
+            "channel": channel,
+            "department": route.lead.code if route.lead else None,
+            "due": {c.target: c.due_at.isoformat() for c in clocks},
+            "recurrence_of": earlier.number if earlier else None,
+        },
+        at=now,
+    )
+    photos_attach(request=request, event=event, checked=checked_photos, actor=actor, at=now)
+    notify.owner_notify(request=request, event=event)
+    return request
+
+
+def _probe(house: House) -> ServiceRequest:
+    return ServiceRequest(house_id=house.pk, community_id=house.community_id)
+
+
+@transaction.atomic
+def request_link_call(*, actor, request: ServiceRequest, note: str, caller_name: str = ""):
+    """The caller rang again about a request that is still open: record it there instead of a
+    duplicate (DOMAIN.md §2 intake)."""
+    from propdesk.tickets.services._common import lock_request, refuse_state
+
+    require(actor, Perm.REQUEST_CREATE, request.community_id)
+    request = lock_request(request)
+    if not request.is_open:
+        raise refuse_state(request, _("Only an open request can take another call."))
+    note = clean_note("note", note, required=True)
+    caller_name = clean_note("caller_name", caller_name, max_length=100)
+    event = event_record(
+        request=request,
+        actor=actor,
+        action=EventAction.CALL_LINKED,
+        note=note,
+        data={"caller": caller_name} if caller_name else {},
+    )
+    ServiceRequest.objects.filter(pk=request.pk).update(updated_at=event.at)
+    notify.owner_notify(request=request, event=event)
+    return event

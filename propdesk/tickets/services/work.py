@@ -1,0 +1,174 @@
+"""Work on a request besides its status: notes, photos, and costs that fall on the owner.
+
+DOMAIN.md §2: repair costs that fall on the owner, or on the shared fund (公摊), are told to the
+owner before the work and itemised after. A proposed cost blocks the start of work until the
+owner has answered (tickets.services.transitions.request_start).
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from propdesk.core.errors import Conflict, ValidationFailed
+from propdesk.core.permissions import Perm, has_perm
+from propdesk.tickets import clock
+from propdesk.tickets.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    EventAction,
+    OwnerCost,
+    RequestEvent,
+    ServiceRequest,
+    WorkNote,
+)
+from propdesk.tickets.services import notify
+from propdesk.tickets.services._common import (
+    clean_note,
+    event_record,
+    is_owner_of,
+    lock_request,
+    require_on_request,
+)
+from propdesk.tickets.services.photos import photos_attach, photos_check
+
+MAX_AMOUNT = Decimal("99999999.99")
+
+
+def _refuse_final(request: ServiceRequest) -> None:
+    if request.status in FINAL_STATUSES:
+        raise Conflict(
+            _("The request is %(status)s; nothing more can be added.")
+            % {"status": request.get_status_display()},
+            code="request_final",
+            field="status",
+        )
+
+
+@transaction.atomic
+def note_add(*, actor, request: ServiceRequest, text: str, photos=()) -> WorkNote:
+    """A work note (what was found, what was done), with photos if any, into the timeline."""
+    request = lock_request(request)
+    require_on_request(actor, Perm.REQUEST_WORK, request)
+    _refuse_final(request)
+    text = clean_note("text", text, required=True)
+    checked = photos_check(photos)
+    now = clock.now()
+    work_note = WorkNote.objects.create(
+        community_id=request.community_id, request=request, author=actor, text=text, created_at=now
+    )
+    event = event_record(request=request, actor=actor, action=EventAction.NOTE, note=text, at=now)
+    photos_attach(request=request, event=event, checked=checked, actor=actor, at=now)
+    ServiceRequest.objects.filter(pk=request.pk).update(updated_at=now)
+    return work_note
+
+
+@transaction.atomic
+def photo_add(*, actor, request: ServiceRequest, photos, note: str = "") -> RequestEvent:
+    request = lock_request(request)
+    require_on_request(actor, Perm.REQUEST_WORK, request)
+    _refuse_final(request)
+    checked = photos_check(photos)
+    if not checked:
+        raise ValidationFailed(_("Choose at least one photo."), code="required", field="photos")
+    note = clean_note("note", note, max_length=500)
+    now = clock.now()
+    event = event_record(
+        request=request,
+        actor=actor,
+        action=EventAction.PHOTO,
+        note=note,
+        data={"count": len(checked)},
+        at=now,
+    )
+    photos_attach(request=request, event=event, checked=checked, actor=actor, at=now)
+    return event
+
+
+def _clean_amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationFailed(_("Enter an amount in yuan."), field="amount") from exc
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+        raise ValidationFailed(_("Enter an amount above zero."), field="amount")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValidationFailed(_("At most two decimal places (fen)."), field="amount")
+    return amount.quantize(Decimal("0.01"))
+
+
+@transaction.atomic
+def cost_propose(
+    *, actor, request: ServiceRequest, item: str, amount, payer: str = OwnerCost.Payer.OWNER
+) -> OwnerCost:
+    """Tell the owner what the repair will cost them before the work (DOMAIN.md §2)."""
+    request = lock_request(request)
+    require_on_request(actor, Perm.REQUEST_WORK, request)
+    if request.status not in OPEN_STATUSES:
+        raise Conflict(
+            _("Costs are agreed before the work, while the request is open."),
+            code="request_not_open",
+            field="status",
+        )
+    item = clean_note("item", item, max_length=200, required=True)
+    amount = _clean_amount(amount)
+    if payer not in OwnerCost.Payer.values:
+        raise ValidationFailed(_("Choose who pays."), field="payer")
+    now = clock.now()
+    cost = OwnerCost.objects.create(
+        community_id=request.community_id,
+        request=request,
+        item=item,
+        amount=amount,
+        payer=payer,
+        proposed_by=actor,
+        proposed_at=now,
+    )
+    event = event_record(
+        request=request,
+        actor=actor,
+        action=EventAction.COST_PROPOSED,
+        note=f"{item} {amount}",
+        data={"cost": cost.pk, "amount": str(amount), "payer": payer},
+        at=now,
+    )
+    notify.owner_notify(
+        request=request,
+        event=event,
+        extra=_("The repair will cost %(amount)s yuan (%(item)s); please confirm.")
+        % {"amount": amount, "item": item},
+    )
+    return cost
+
+
+@transaction.atomic
+def cost_decide(
+    *, actor, cost: OwnerCost, confirmed: bool, via: str = "phone", note: str = ""
+) -> OwnerCost:
+    """Record the owner's answer to a proposed cost: by the desk, or by the owner in the portal."""
+    request = lock_request(cost.request)
+    if not (via == "portal" and is_owner_of(actor, request)):
+        require_on_request(actor, Perm.REQUEST_DISPATCH, request)
+    if not has_perm(actor, Perm.REQUEST_DISPATCH) and via != "portal":
+        raise ValidationFailed(_("Owners answer through the portal."), field="via")
+    cost = OwnerCost.objects.select_for_update().get(pk=cost.pk)
+    if cost.state != OwnerCost.State.PROPOSED:
+        raise Conflict(_("This cost has already been answered."), code="cost_decided", field="cost")
+    if via not in {"phone", "in_person", "portal"}:
+        raise ValidationFailed(_("Choose how the owner answered."), field="via")
+    note = clean_note("note", note, max_length=300)
+    now = clock.now()
+    cost.state = OwnerCost.State.CONFIRMED if confirmed else OwnerCost.State.DECLINED
+    cost.decided_at = now
+    cost.decided_via = via
+    cost.decided_by = actor
+    cost.save(update_fields=["state", "decided_at", "decided_via", "decided_by"])
+    event_record(
+        request=request,
+        actor=actor,
+        action=EventAction.COST_DECIDED,
+        note=note or f"{cost.item} {cost.amount}",
+        data={"cost": cost.pk, "state": cost.state, "via": via},
+        at=now,
+    )
+    return cost
