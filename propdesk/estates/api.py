@@ -218,7 +218,7 @@ def house_create(request, payload: HouseIn):
 def house_update(request, house_id: PathId, payload: HousePatch):
     house = selectors.house_for_user(request.auth, house_id, Perm.REGISTRY_EDIT)
     return services.house_update(
-        actor=request.auth, house=house, **payload.dict(exclude_unset=True)
+        actor=request.auth, house=house, **payload.model_dump(exclude_unset=True)
     )
 
 
@@ -344,7 +344,7 @@ def owner_create(request, payload: OwnerIn):
 def owner_update(request, owner_id: PathId, payload: OwnerPatch):
     owner = selectors.owner_for_user(request.auth, owner_id, Perm.REGISTRY_EDIT)
     return services.owner_update(
-        actor=request.auth, owner=owner, **payload.dict(exclude_unset=True)
+        actor=request.auth, owner=owner, **payload.model_dump(exclude_unset=True)
     )
 
 
@@ -359,7 +359,7 @@ def owner_update(request, owner_id: PathId, payload: OwnerPatch):
 )
 def resident_add(request, house_id: PathId, payload: ResidentIn):
     house = selectors.house_for_user(request.auth, house_id, Perm.REGISTRY_EDIT)
-    resident = services.resident_add(actor=request.auth, house=house, **payload.dict())
+    resident = services.resident_add(actor=request.auth, house=house, **payload.model_dump())
     return Status(201, resident)
 
 

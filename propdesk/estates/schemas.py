@@ -677,3 +677,8 @@ class SearchHitOut(Schema):
     owner_id: int | None
     person_name: str
     mobile_masked: str
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        # A vehicle hit is labelled with its plate: personal data, so the API masks it.
+        return mask_plate(obj.label) if obj.match == "vehicle" else obj.label

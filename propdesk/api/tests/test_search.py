@@ -37,3 +37,9 @@ def test_it_refuses_control_characters_and_overlong_queries(api, registry, q):
     response = api.get("agent", "/api/search", {"q": q})
     assert response.status_code == 422
     assert response.json()["field"] == "q"
+
+
+def test_plates_found_by_prefix_are_masked(api, registry):
+    response = api.get("guard", "/api/search", {"q": "粤B"})
+    assert [(h["match"], h["label"]) for h in response.json()] == [("vehicle", "粤B***45")]
+    assert "粤B12345" not in response.content.decode()
