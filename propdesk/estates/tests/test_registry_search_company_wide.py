@@ -109,3 +109,21 @@ def test_full_pinyin_finds_a_resident_as_initials_do(agent, admin, house_a):
         assert [(h.match, h.house_code, h.person_name) for h in hits] == [
             ("resident", "3-2-1502", "李思远")
         ], query
+
+
+def test_plates_are_listed_in_plate_order_across_communities(admin, community_a, community_b):
+    houses = []
+    for community in (community_a, community_b):
+        building = services.building_create(actor=admin, community=community, number="1")
+        houses.append(
+            services.house_create(
+                actor=admin, building=building, unit_number="1", number="101", floor=1, area_m2="80"
+            )
+        )
+    plates = ["粤B12999", "粤B12001", "粤B12500", "粤BD12345"]
+    for house, plate in zip(houses * 2, plates, strict=True):
+        services.vehicle_add(actor=admin, house=house, plate=plate)
+
+    hits = search.registry_search(admin, "粤B12")
+
+    assert [h.label for h in hits] == ["粤B12001", "粤B12500", "粤B12999"]
