@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 PLATE_LETTER = "A-HJ-NP-Z"  # plates never use I or O
 REGULAR_PLATE_RE = re.compile(
@@ -21,7 +21,7 @@ REGULAR_PLATE_RE = re.compile(
 # New-energy plates have 8 characters: D/F then 5 alphanumerics for small cars, or 5 digits then
 # D/F for large vehicles.
 NEW_ENERGY_PLATE_RE = re.compile(
-    rf"^[{PROVINCES}][{PLATE_LETTER}](?:[DF][{PLATE_LETTER}0-9]\d{{4}}|\d{{5}}[DF])$"
+    rf"^[{PROVINCES}][{PLATE_LETTER}](?:[DF][{PLATE_LETTER}0-9][0-9]{{4}}|[0-9]{{5}}[DF])$"
 )
 AREA_MAX_M2 = Decimal("100000")
 

@@ -14,9 +14,8 @@ from ninja.files import UploadedFile
 
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses, page
 from propdesk.core.errors import NotFound, ValidationFailed
-from propdesk.core.permissions import Perm, require, scope
+from propdesk.core.permissions import Perm, require
 from propdesk.estates import selectors, services
-from propdesk.estates.models import ArchiveDocument, Building, ParkingSpace
 from propdesk.estates.schemas import (
     AccessLogFilters,
     AccessLogPage,
@@ -125,7 +124,9 @@ def building_list(request, filters: Query[BuildingFilters]):
     user = request.auth
     require(user, Perm.REGISTRY_VIEW)
     community = _related(selectors.community_for_user, user, filters.community, "community")
-    return page(_buildings(user, community), filters)
+    return page(
+        selectors.building_list(user, community_id=community.id if community else None), filters
+    )
 
 
 @router.post(
@@ -455,7 +456,13 @@ def parking_space_list(request, filters: Query[ParkingFilters]):
     user = request.auth
     require(user, Perm.REGISTRY_VIEW)
     community = _related(selectors.community_for_user, user, filters.community, "community")
-    return page(_parking_spaces(user, community, filters.status, filters.kind), filters)
+    spaces = selectors.parking_list(
+        user,
+        community_id=community.id if community else None,
+        status=filters.status or "",
+        kind=filters.kind or "",
+    )
+    return page(spaces, filters)
 
 
 @router.post(
@@ -505,7 +512,7 @@ def parking_space_assign(request, space_id: PathId, payload: ParkingAssignIn):
 )
 def house_documents(request, house_id: PathId):
     house = selectors.house_for_user(request.auth, house_id, Perm.ARCHIVE_VIEW)
-    return _documents(house=house)
+    return list(selectors.documents_for(request.auth, house=house))
 
 
 @router.get(
@@ -516,7 +523,7 @@ def house_documents(request, house_id: PathId):
 )
 def owner_documents(request, owner_id: PathId):
     owner = selectors.owner_for_user(request.auth, owner_id, Perm.ARCHIVE_VIEW)
-    return _documents(owner=owner)
+    return list(selectors.documents_for(request.auth, owner=owner))
 
 
 @router.post(
@@ -619,30 +626,3 @@ def registry_search(request, q: str = Query("", max_length=100, pattern=r"^[^\x0
 
 
 # --- reads the selectors do not offer yet (candidates for estates/selectors.py) ---------------
-
-
-def _buildings(user, community):
-    buildings = scope(Building.objects.all(), user)
-    if community is not None:
-        buildings = buildings.filter(community=community)
-    return buildings.order_by("community_id", "number")
-
-
-def _parking_spaces(user, community, status, kind):
-    spaces = scope(ParkingSpace.objects.select_related("holder"), user)
-    if community is not None:
-        spaces = spaces.filter(community=community)
-    if status:
-        spaces = spaces.filter(status=status)
-    if kind:
-        spaces = spaces.filter(kind=kind)
-    return spaces.order_by("community_id", "number")
-
-
-def _documents(*, house=None, owner=None):
-    documents = ArchiveDocument.objects.filter(community_id=(house or owner).community_id)
-    if house is not None:
-        documents = documents.filter(house=house)
-    if owner is not None:
-        documents = documents.filter(owner=owner)
-    return list(documents.order_by("-uploaded_at", "-id"))

@@ -404,7 +404,10 @@ class Vehicle(models.Model):
         verbose_name_plural = _("vehicles")
 
     def __str__(self) -> str:
-        return self.plate
+        # Masked: a vehicle's name shows in history, the access log and choice lists.
+        from propdesk.core.masking import mask_plate
+
+        return mask_plate(self.plate)
 
 
 class ParkingKind(models.TextChoices):

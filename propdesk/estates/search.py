@@ -17,7 +17,7 @@ which both databases turn into one index probe per community, as they do with a 
 import re
 from dataclasses import dataclass, field
 
-from propdesk.core.masking import mask_mobile
+from propdesk.core.masking import mask_mobile, mask_plate
 from propdesk.core.permissions import Perm, community_ids, is_company_wide, require
 from propdesk.estates.models import Community, House, Owner, Ownership, Resident, Vehicle
 
@@ -102,7 +102,7 @@ def registry_search(user, q: str, *, limit: int = SEARCH_LIMIT) -> list[SearchHi
         hits += [
             SearchHit(
                 match="vehicle",
-                label=v.plate,
+                label=mask_plate(v.plate),
                 community_name=v.community.name,
                 house_id=v.house_id,
                 house_code=v.house.code,

@@ -227,3 +227,14 @@ def parking_list(
     return spaces.select_related("community", "holder", "house", "vehicle").order_by(
         "community_id", "number"
     )
+
+
+def documents_for(user, *, house: House | None = None, owner: Owner | None = None):
+    """The archive documents filed under a house or an owner the caller may already see."""
+    require(user, Perm.ARCHIVE_VIEW)
+    documents = scope(ArchiveDocument.objects.select_related("uploaded_by"), user)
+    if house is not None:
+        documents = documents.filter(house=house)
+    if owner is not None:
+        documents = documents.filter(owner=owner)
+    return documents.order_by("-uploaded_at", "-id")
