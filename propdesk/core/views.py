@@ -58,8 +58,12 @@ def form_page(
     `save(cleaned_data)` calls the service; an AppError it raises lands on the field it names.
     """
     from django.contrib import messages
+    from django.http import HttpResponse
     from django.shortcuts import redirect
 
+    # Opened in place (htmx) on a detail page: the form posts back in place, and success reloads
+    # the page underneath so that it shows the change and the message.
+    inline = bool(request.headers.get("HX-Request")) and not request.headers.get("HX-Boosted")
     if request.method == "POST" and form.is_valid():
         try:
             saved = save(form.cleaned_data)
@@ -68,7 +72,16 @@ def form_page(
         else:
             if success_message:
                 messages.success(request, success_message)
-            return redirect(success_url(saved) if callable(success_url) else success_url)
-    context = {"form": form, "title": title, "cancel_url": cancel_url, **(extra or {})}
+            target = success_url(saved) if callable(success_url) else success_url
+            if inline:
+                return HttpResponse(status=204, headers={"HX-Redirect": target})
+            return redirect(target)
+    context = {
+        "form": form,
+        "title": title,
+        "cancel_url": cancel_url,
+        "inline": inline,
+        **(extra or {}),
+    }
     status = 400 if form.is_bound and form.errors else 200
     return render_page(request, template, "core/partials/form.html", context, status=status)

@@ -386,3 +386,16 @@ def test_nul_bytes_are_refused(as_agent, house_a):
     )
     assert response.status_code == 400
     assert not Resident.objects.exists()
+
+
+def test_an_inline_edit_form_is_served_to_htmx_and_saves_in_place(as_agent, house_a):
+    url = reverse("house_status", args=[house_a.id])
+    form = as_agent.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in form and f'hx-post="{url}"' in form
+    bad = as_agent.post(url, {"status": "nonsense"}, headers={"HX-Request": "true"})
+    assert bad.status_code == 400 and 'data-field-error="status"' in bad.content.decode()
+    done = as_agent.post(url, {"status": "vacant"}, headers={"HX-Request": "true"})
+    assert done.status_code == 204
+    assert done["HX-Redirect"] == reverse("house_detail", args=[house_a.id])
+    house_a.refresh_from_db()
+    assert house_a.status == "vacant"

@@ -51,3 +51,16 @@ def live_server_screenshot_dir():
     path = Path("test-results")
     path.mkdir(exist_ok=True)
     return path
+
+
+def test_agent_changes_a_house_status_in_place(page, live_server, personas, zhang_san, house_a):
+    _log_in(page, live_server, "agent")
+    page.goto(f"{live_server.url}/houses/{house_a.id}/")
+    page.get_by_test_id("change-status").click()
+    form = page.locator("#inline-edit form")
+    expect(form).to_be_visible()
+    form.locator("select[name=status]").select_option("decorating")
+    form.get_by_role("button", name="保存").click()
+    expect(page.locator(".badge.text-bg-info")).to_have_text("装修中")
+    house_a.refresh_from_db()
+    assert house_a.status == "decorating"
