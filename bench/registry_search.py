@@ -61,7 +61,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--database-url",
         default=None,
         help="database to measure (default: $DATABASE_URL), e.g. "
-        "postgres://postgres@127.0.0.1:5432/propdesk_bench or sqlite:////tmp/bench/db.sqlite3",
+        "postgres://postgres@127.0.0.1:5432/propdesk_bench or sqlite:////absolute/path/db.sqlite3",
     )
     parser.add_argument(
         "--tiny",
