@@ -168,3 +168,7 @@ from propdesk.estates.api import router as estates_router  # noqa: E402
 
 api.add_router("/", estates_router)
 api.add_router("/tokens", tokens_router)
+
+from propdesk.tickets.api import router as tickets_router  # noqa: E402
+
+api.add_router("/requests/", tickets_router)

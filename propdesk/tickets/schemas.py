@@ -1,0 +1,515 @@
+"""Request and response schemas of the service-request API.
+
+Taxonomy values travel as their stable codes (`repair`, `repair_water`, `emergency`); the
+service refuses an unknown or retired code naming the field. Relations are ids named as in the
+services (`house`, `building`, `caller_owner`, `assignee`). Contact numbers leave masked.
+"""
+
+import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import AwareDatetime, StrictBool, StrictInt
+
+from propdesk.api.schemas import MAX_ID, Line, Mobile, Name, Text
+from propdesk.core.masking import mask_mobile
+from propdesk.tickets import clock
+from propdesk.tickets.models import NO_DEADLINE
+from propdesk.tickets.owner_text import owner_status_text
+
+ChannelValue = Literal["phone", "walk_in", "portal", "api", "patrol"]
+ActionValue = Literal[
+    "accept",
+    "dispatch",
+    "reassign",
+    "start",
+    "wait",
+    "resume",
+    "resolve",
+    "follow_up",
+    "close",
+    "reopen",
+    "cancel",
+]
+QueueValue = Literal["mine", "department", "unassigned", "due_soon", "overdue", "follow_up", "all"]
+StatusValue = Literal[
+    "new",
+    "accepted",
+    "dispatched",
+    "in_progress",
+    "waiting_owner",
+    "resolved",
+    "follow_up",
+    "closed",
+    "cancelled",
+]
+CodeValue = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")]
+OptionalId = Annotated[StrictInt | None, Field(None, ge=1, le=MAX_ID)]
+# Query strings carry numbers as text: ids there are parsed, not strict.
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _deadline(value: datetime.datetime | None) -> datetime.datetime | None:
+    return None if value is None or value >= NO_DEADLINE else value
+
+
+# --- taxonomy and configuration --------------------------------------------------------------
+
+
+class LabelledOut(Schema):
+    code: str
+    name: str
+    name_en: str
+
+
+class CategoryOut(LabelledOut):
+    description: str
+    department_code: str
+    refers_outside: bool
+
+
+class UrgencyOut(LabelledOut):
+    description: str
+    is_emergency: bool
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str
+
+
+class TaxonomyOut(Schema):
+    kinds: list[LabelledOut]
+    categories: list[CategoryOut]
+    urgencies: list[UrgencyOut]
+    channels: list[ChoiceOut]
+    statuses: list[ChoiceOut]
+    queues: list[ChoiceOut]
+
+
+class PhraseOut(Schema):
+    id: int
+    community: int | None = Field(None, alias="community_id")
+    purpose: str
+    title: str
+    text: str
+    sort_order: int
+    is_active: bool
+
+
+class PhraseIn(Schema):
+    community: OptionalId = None
+    purpose: Literal[
+        "greeting", "transfer", "apology", "callback", "confirmation", "follow_up", "closing"
+    ]
+    title: Line(60, required=True)
+    text: Text(500, required=True)
+    sort_order: Annotated[StrictInt, Field(ge=0, le=999)] = 0
+
+
+class PhrasePatch(Schema):
+    purpose: (
+        Literal[
+            "greeting", "transfer", "apology", "callback", "confirmation", "follow_up", "closing"
+        ]
+        | None
+    ) = None
+    title: Line(60, required=True) | None = None
+    text: Text(500, required=True) | None = None
+    sort_order: Annotated[StrictInt, Field(ge=0, le=999)] | None = None
+    is_active: StrictBool | None = None
+
+
+UnitValue = Literal["minutes", "hours", "working_hours", "working_days"]
+Amount = Annotated[StrictInt, Field(ge=1, le=10_000)]
+
+
+class PolicyOut(Schema):
+    id: int
+    community: int | None = Field(None, alias="community_id")
+    kind: str
+    urgency: str
+    category: str | None
+    first_response_amount: int | None
+    first_response_unit: str
+    on_site_amount: int | None
+    on_site_unit: str
+    resolution_amount: int | None
+    resolution_unit: str
+    escalation_percents: list[int]
+    due_soon_percent_left: int
+    note: str
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return obj.kind.code
+
+    @staticmethod
+    def resolve_urgency(obj) -> str:
+        return obj.urgency.code
+
+    @staticmethod
+    def resolve_category(obj) -> str | None:
+        return obj.category.code if obj.category_id else None
+
+
+class PolicyPatch(Schema):
+    first_response_amount: Amount | None = None
+    first_response_unit: UnitValue | None = None
+    on_site_amount: Amount | None = None
+    on_site_unit: UnitValue | None = None
+    resolution_amount: Amount | None = None
+    resolution_unit: UnitValue | None = None
+    escalation_percents: (
+        Annotated[list[Annotated[StrictInt, Field(ge=1, le=500)]], Field(max_length=5)] | None
+    ) = None
+    due_soon_percent_left: Annotated[StrictInt, Field(ge=0, le=100)] | None = None
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+class RequestIn(Schema):
+    house: OptionalId = Field(None, description="The house; leave out for a common area")
+    building: OptionalId = Field(None, description="For a common area: the building")
+    location: Line(200) = ""
+    kind: CodeValue = Field(..., description="repair, complaint, inquiry, …")
+    category: CodeValue = Field(..., description="repair_water, noise, …")
+    urgency: CodeValue = "normal"
+    channel: ChannelValue = "api"
+    description: Text(2000, required=True)
+    caller_owner: OptionalId = None
+    caller_name: Name(100, required=False) = ""
+    caller_mobile: Mobile() = ""
+    preferred_visit_at: AwareDatetime | None = None
+
+
+class RequestOut(Schema):
+    id: int
+    number: str
+    community: int = Field(..., alias="community_id")
+    community_name: str
+    house: int | None = Field(None, alias="house_id")
+    house_code: str
+    building: int | None = Field(None, alias="building_id")
+    location: str
+    kind: str
+    kind_label: str
+    category: str
+    category_label: str
+    urgency: str
+    urgency_label: str
+    channel: str
+    status: str
+    status_label: str
+    department: str | None
+    department_name: str
+    assignee: int | None = Field(None, alias="assignee_id")
+    assignee_name: str
+    caller_name: str
+    caller_mobile_masked: str
+    description: str
+    created_at: datetime.datetime
+    due_at: datetime.datetime | None
+    promised_at: datetime.datetime | None
+    sla_state: str
+    escalation_level: int
+    reopen_count: int
+    recurrence_of: int | None = Field(None, alias="recurrence_of_id")
+    satisfaction: int | None
+
+    @staticmethod
+    def resolve_community_name(obj) -> str:
+        return obj.community.name
+
+    @staticmethod
+    def resolve_house_code(obj) -> str:
+        return obj.house.code if obj.house_id else ""
+
+    @staticmethod
+    def resolve_kind(obj) -> str:
+        return obj.kind.code
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.kind.label
+
+    @staticmethod
+    def resolve_category(obj) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_label(obj) -> str:
+        return obj.category.label
+
+    @staticmethod
+    def resolve_urgency(obj) -> str:
+        return obj.urgency.code
+
+    @staticmethod
+    def resolve_urgency_label(obj) -> str:
+        return obj.urgency.label
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_department(obj) -> str | None:
+        return obj.department.code if obj.department_id else None
+
+    @staticmethod
+    def resolve_department_name(obj) -> str:
+        return obj.department.name if obj.department_id else ""
+
+    @staticmethod
+    def resolve_assignee_name(obj) -> str:
+        return obj.assignee.display_name if obj.assignee_id else ""
+
+    @staticmethod
+    def resolve_caller_mobile_masked(obj) -> str:
+        return mask_mobile(obj.caller_mobile)
+
+    @staticmethod
+    def resolve_due_at(obj) -> datetime.datetime | None:
+        return _deadline(obj.due_at)
+
+    @staticmethod
+    def resolve_sla_state(obj) -> str:
+        return obj.sla_state(clock.now())
+
+
+class RequestCreatedOut(RequestOut):
+    possible_duplicates: list[str] = Field(
+        default_factory=list, description="Numbers of open requests of the same house and category"
+    )
+
+    @staticmethod
+    def resolve_possible_duplicates(obj) -> list[str]:
+        return getattr(obj, "possible_duplicates", [])
+
+
+class RequestFilters(Schema):
+    queue: QueueValue = "all"
+    community: QueryId | None = None
+    building: QueryId | None = None
+    kind: CodeValue | None = None
+    category: CodeValue | None = None
+    status: StatusValue | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    q: Line(100) = ""
+    cursor: Annotated[str, Field(max_length=200, pattern=r"^[A-Za-z0-9_-]*$")] = ""
+    limit: Annotated[int, Field(ge=1, le=100)] = 25
+
+
+class RequestPage(Schema):
+    items: list[RequestOut]
+    next_cursor: str | None
+    count: int = Field(..., description="Matching requests, capped at count_cap")
+    count_capped: bool
+    count_cap: int
+
+
+class EventOut(Schema):
+    id: int
+    action: str
+    label: str
+    actor: str
+    from_status: str
+    to_status: str
+    note: str
+    data: dict
+    at: datetime.datetime
+    photos: list[int]
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return str(obj.get_action_display())
+
+    @staticmethod
+    def resolve_actor(obj) -> str:
+        return obj.actor.display_name if obj.actor_id else ""
+
+    @staticmethod
+    def resolve_photos(obj) -> list[int]:
+        return [photo.id for photo in getattr(obj, "photo_list", [])]
+
+
+class ClockOut(Schema):
+    target: str
+    round: int
+    state: str
+    working: bool
+    started_at: datetime.datetime
+    due_at: datetime.datetime
+    stopped_at: datetime.datetime | None
+
+
+class CostOut(Schema):
+    id: int
+    item: str
+    amount: Decimal
+    payer: str
+    state: str
+    proposed_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    decided_via: str
+
+
+class FollowUpOut(Schema):
+    round: int
+    state: str
+    due_at: datetime.datetime
+    attempts: int
+    satisfaction: int | None
+    comment: str
+    via: str
+    completed_at: datetime.datetime | None
+
+
+class PhotoOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size_bytes: int
+    uploaded_at: datetime.datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return f"/api/requests/{obj.request_id}/photos/{obj.id}"
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+    note_required: bool
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return str(obj.label)
+
+
+class RequestDetailOut(RequestOut):
+    preferred_visit_at: datetime.datetime | None
+    accepted_at: datetime.datetime | None
+    dispatched_at: datetime.datetime | None
+    on_site_at: datetime.datetime | None
+    resolved_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    cancel_reason: str
+    owner_status: str
+    departments: list[str]
+    timeline: list[EventOut]
+    clocks: list[ClockOut]
+    costs: list[CostOut]
+    follow_ups: list[FollowUpOut]
+    photos: list[PhotoOut]
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_owner_status(obj) -> str:
+        return owner_status_text(obj)
+
+    @staticmethod
+    def resolve_departments(obj) -> list[str]:
+        return [row.department.code for row in obj.department_list]
+
+    @staticmethod
+    def resolve_clocks(obj) -> list:
+        return obj.clock_list
+
+    @staticmethod
+    def resolve_costs(obj) -> list:
+        return obj.cost_list
+
+    @staticmethod
+    def resolve_follow_ups(obj) -> list:
+        return obj.follow_up_list
+
+    @staticmethod
+    def resolve_photos(obj) -> list:
+        return obj.photo_list
+
+
+class TransitionIn(Schema):
+    action: ActionValue
+    note: Text(2000) = Field("", description="Why; required to wait, resolve, reopen or cancel")
+    department: CodeValue | None = Field(None, description="dispatch/reassign: department code")
+    assignee: OptionalId = Field(None, description="dispatch/reassign: the person's user id")
+    round_robin: StrictBool = Field(False, description="dispatch/reassign: next person in turn")
+
+
+class FollowUpIn(Schema):
+    satisfaction: Annotated[StrictInt, Field(ge=1, le=5)]
+    comment: Text(1000) = ""
+    via: Literal["phone", "visit", "portal"] = "phone"
+
+
+class UnreachableIn(Schema):
+    note: Text(500) = ""
+
+
+class NoteIn(Schema):
+    text: Text(2000, required=True)
+
+
+class CallIn(Schema):
+    note: Text(2000, required=True)
+    caller_name: Name(100, required=False) = ""
+
+
+class CostIn(Schema):
+    item: Line(200, required=True)
+    amount: Annotated[Decimal, Field(gt=0, le=Decimal("99999999.99"), decimal_places=2)]
+    payer: Literal["owner", "shared_fund"] = "owner"
+
+
+class CostDecisionIn(Schema):
+    confirmed: StrictBool
+    via: Literal["phone", "in_person", "portal"] = "phone"
+    note: Text(300) = ""
+
+
+class LookupHouseOut(Schema):
+    house: int = Field(..., alias="house_id")
+    house_code: str
+    community_name: str
+    person_name: str
+    mobile_masked: str
+    match: str
+    open_requests: list[RequestOut]
+    history: list[RequestOut]
+
+
+class DashboardOut(Schema):
+    month: datetime.date
+    open_by_status: dict[str, int]
+    overdue_by_department: list[tuple[str, int]]
+    sla_met: dict[str, dict[str, float | int | None]]
+    satisfaction_average: float | None
+    satisfaction_count: int
+    created_this_month: int
+    recurrences_this_month: int
+    repeat_rate: float | None
+    by_category: list[tuple[str, int]]
+
+
+class DashboardFilters(Schema):
+    month: datetime.date | None = None
+    community: QueryId | None = None
+
+
+class DuplicateFilters(Schema):
+    house: QueryId
+    category: CodeValue | None = None
+
+
+class LookupFilters(Schema):
+    q: Line(40, required=True)
+
+
+class PhraseFilters(Schema):
+    community: QueryId | None = None

@@ -1,0 +1,132 @@
+"""POST /api/requests/: recording a request over the API, by role, and bad input."""
+
+import pytest
+
+from propdesk.tickets.models import ServiceRequest
+from propdesk.tickets.tests.api_helpers import (
+    ROLES,
+    STAFF,
+    Api,
+    assert_bad_input,
+    assert_status,
+    outcomes,
+)
+from propdesk.tickets.tests.conftest import snapshot
+
+URL = "/api/requests/"
+
+
+@pytest.fixture
+def api(desk):
+    return Api(desk)
+
+
+def body(desk, **values):
+    fields = {
+        "house": desk.house.id,
+        "kind": "repair",
+        "category": "repair_water",
+        "urgency": "normal",
+        "description": "厨房水槽下水管漏水",
+        "caller_name": "张三",
+        "caller_mobile": "13812345678",
+    }
+    fields.update(values)
+    return {k: v for k, v in fields.items() if v is not None}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_may_record_a_request(api, desk, role):
+    expected = outcomes(201, STAFF)
+    before = snapshot()
+    response = api.post(role, URL, body(desk))
+    assert_status(response, expected[role])
+    if expected[role] == 201:
+        assert response.json()["number"] == "A2026000001"
+        assert ServiceRequest.objects.get().created_by == getattr(desk, role)
+    else:
+        assert snapshot() == before
+
+
+def test_it_returns_the_request_with_deadlines_and_masked_contact(api, desk):
+    response = api.post("agent", URL, body(desk))
+    assert_status(response, 201)
+    data = response.json()
+    assert {k: data[k] for k in ("number", "status", "channel", "department", "house_code")} == {
+        "number": "A2026000001",
+        "status": "new",
+        "channel": "api",
+        "department": "engineering",
+        "house_code": "3-2-1502",
+    }
+    assert (data["due_at"], data["promised_at"]) == ("2026-03-16T03:30:00Z", "2026-03-19T01:30:00Z")
+    assert data["caller_mobile_masked"] == "138****5678"
+    assert "13812345678" not in response.content.decode()
+    assert data["possible_duplicates"] == []
+
+
+def test_it_names_a_likely_duplicate(api, desk):
+    first = api.post("agent", URL, body(desk)).json()
+    second = api.post("agent", URL, body(desk, description="还是漏水")).json()
+    assert second["possible_duplicates"] == [first["number"]]
+
+
+def test_a_common_area_request_names_a_building(api, desk):
+    response = api.post(
+        "guard",
+        URL,
+        body(
+            desk, house=None, building=desk.house.building_id, location="地库入口", channel="patrol"
+        ),
+    )
+    assert_status(response, 201)
+    assert (response.json()["house"], response.json()["building"]) == (
+        None,
+        desk.house.building_id,
+    )
+
+
+BAD = [
+    ({"house": None}, "house"),
+    ({"category": "nonsense"}, "category"),
+    ({"category": "Repair Water!"}, "category"),
+    ({"kind": "gossip"}, "kind"),
+    ({"urgency": "someday"}, "urgency"),
+    ({"description": None}, "description"),
+    ({"description": ""}, "description"),
+    ({"description": "x" * 2001}, "description"),
+    ({"description": "bad\x00byte"}, "description"),
+    ({"caller_mobile": "12345"}, "caller_mobile"),
+    ({"caller_mobile": "call me"}, "caller_mobile"),
+    ({"channel": "fax"}, "channel"),
+    ({"house": "abc"}, "house"),
+    ({"house": 0}, "house"),
+    ({"house": 999999}, "house"),
+    ({"building": 999999, "house": None}, "building"),
+    ({"caller_owner": 999999}, "caller_owner"),
+    ({"preferred_visit_at": "2026-03-20T10:00:00"}, "preferred_visit_at"),
+    ({"preferred_visit_at": "2026-03-01T10:00:00+08:00"}, "preferred_visit_at"),
+    ({"preferred_visit_at": "soon"}, "preferred_visit_at"),
+]
+
+
+@pytest.mark.parametrize(("values", "field"), BAD)
+def test_bad_input_is_refused_naming_the_field(api, desk, values, field):
+    before = snapshot()
+    response = api.post("agent", URL, body(desk, **values))
+    assert_bad_input(response, field, before, snapshot)
+
+
+def test_another_communitys_house_is_not_found(api, desk):
+    before = snapshot()
+    response = api.post("agent", URL, body(desk, house=desk.house_b.id))
+    assert_status(response, 404)
+    assert response.json()["field"] == "house"
+    assert snapshot() == before
+
+
+def test_a_body_that_is_not_json_is_refused(api, desk):
+    before = snapshot()
+    response = api.client("agent").post(URL, "{not json", content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert snapshot() == before
