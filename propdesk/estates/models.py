@@ -140,6 +140,10 @@ class House(models.Model):
             ),
             models.Index(fields=["community", "status"], name="house_status"),
             models.Index(fields=["building", "unit", "number"], name="house_location"),
+            # The house list's order: building, unit, floor, room within a community.
+            models.Index(
+                fields=["community", "building", "unit", "floor", "number"], name="house_list_order"
+            ),
             models.Index(fields=["community", "number", "code", "id"], name="house_room_number"),
         ]
         verbose_name = _("house")
@@ -239,6 +243,8 @@ class Owner(models.Model):
             ),
             models.Index(fields=["community", "mobile_tail"], name="owner_mobile_tail"),
             models.Index(fields=["community", "mobile"], name="owner_mobile"),
+            # Owners are matched by ID number on registration, transfer and import.
+            models.Index(fields=["community", "id_number"], name="owner_id_number"),
         ]
         verbose_name = _("owner")
         verbose_name_plural = _("owners")
