@@ -61,14 +61,14 @@ def test_a_rolled_back_first_number_leaves_no_counter_behind(db):
     assert _counters() == {}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_must_run_inside_a_transaction():
     with pytest.raises(RuntimeError, match="must run inside a transaction"):
         next_number("x")
     assert _counters() == {}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_committed_and_rolled_back_numbers_stay_gap_free_across_real_transactions():
     with transaction.atomic():
         assert next_number("x") == 1
@@ -97,7 +97,7 @@ def _in_thread(work):
     return thread, outcome
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_waiting_transaction_gets_the_number_a_rolled_back_one_gave_back():
     if connection.vendor != "postgresql":
         pytest.skip("only PostgreSQL runs two writing transactions at once")
@@ -126,7 +126,7 @@ def test_a_waiting_transaction_gets_the_number_a_rolled_back_one_gave_back():
     assert _counters() == {"x": 2}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_transactions_never_share_a_number():
     if connection.vendor != "postgresql":
         pytest.skip("only PostgreSQL runs two writing transactions at once")
