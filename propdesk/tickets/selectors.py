@@ -294,6 +294,7 @@ class CallerHouse:
     person_name: str
     mobile_masked: str
     match: str
+    owner_id: int | None = None
     open_requests: list[ServiceRequest] = field(default_factory=list)
     history: list[ServiceRequest] = field(default_factory=list)
 
@@ -321,6 +322,7 @@ def caller_lookup(user, q: str, *, limit: int = 10) -> list[CallerHouse]:
             person_name=hit.person_name,
             mobile_masked=hit.mobile_masked,
             match=hit.match,
+            owner_id=hit.owner_id,
         )
     if not houses:
         return []

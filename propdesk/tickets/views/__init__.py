@@ -1,0 +1,1 @@
+"""Console pages of service requests: queues, intake, workbench, dashboard; the owner's list."""
