@@ -1,0 +1,44 @@
+"""The back office: configuration pages open, requests are read-only."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+
+@pytest.fixture
+def superuser(db):
+    from propdesk.accounts.models import User
+
+    return User.objects.create_superuser("root", password="pw-root", role="admin")
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "requestkind",
+        "category",
+        "urgency",
+        "routingrule",
+        "slapolicy",
+        "requestsettings",
+        "standardphrase",
+        "servicerequest",
+    ],
+)
+def test_the_configuration_pages_open(superuser, model):
+    client = Client()
+    client.force_login(superuser)
+    assert client.get(reverse(f"admin:tickets_{model}_changelist")).status_code == 200
+
+
+def test_calendar_rows_are_configured_in_the_admin(superuser):
+    client = Client()
+    client.force_login(superuser)
+    assert client.get(reverse("admin:core_calendaroverride_changelist")).status_code == 200
+    assert client.get(reverse("admin:core_workinghours_add")).status_code == 200
+
+
+def test_requests_cannot_be_added_in_the_admin(superuser):
+    client = Client()
+    client.force_login(superuser)
+    assert client.get(reverse("admin:tickets_servicerequest_add")).status_code == 403
