@@ -9,9 +9,7 @@ setup:
 	@scripts/setup.sh
 
 run: setup
-	DEBUG=1 $(UV) python manage.py migrate --no-input
-	DEBUG=1 $(UV) propdesk demo
-	DEBUG=1 $(UV) python manage.py runserver 127.0.0.1:8000
+	@scripts/run.sh
 
 test: setup lint
 	$(UV) python manage.py makemigrations --check --dry-run --settings=propdesk.settings_test
