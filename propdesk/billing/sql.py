@@ -1,5 +1,5 @@
 # ruff: noqa: S608 — every value is a bound parameter; f-strings join this module's fixed fragments
-"""The billing rule as set-based SQL, for one community (and optionally one building) at a time.
+"""The billing rule as set-based SQL: one statement bills a batch of communities for a month.
 
 Same rule as `billing.rules`, in integer fen, on SQLite and PostgreSQL alike:
 
@@ -7,60 +7,126 @@ Same rule as `billing.rules`, in integer fen, on SQLite and PostgreSQL alike:
 
 with q the area in hundredths of m² (`CAST(ROUND(area_m2 * 100) AS BIGINT)`, exact for two
 decimals even where SQLite holds the area as a float) and integer division — half-up rounding
-without `round()`, which SQLite does in floating point (PERF-NOTES). The statements select house,
-fee item and community from their own tables and skip (`NOT EXISTS` on the bill key) what is
-already billed, so running them again adds only what is missing.
+without `round()`, which SQLite does in floating point (PERF-NOTES).
+
+Each community's terms — the fee item and the rate in effect on the month's first day for each
+house and parking kind, the due date, pro-rating and the vacancy rule — are read beforehand by
+the same selectors the Python rule uses, and enter the statement as one VALUES row per
+community; so one statement bills a batch of communities whatever their policies. Houses and
+spaces come from their own tables in the same statement. What is billed already is skipped
+(`NOT EXISTS` on the bill key) — running a month again adds only what is missing — unless the
+caller knows the batch has no bills of the month yet, in which case the check is left out and
+the statement is the floor's own shape (bench/README-billing.md); the unique key still refuses a
+duplicate either way.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 
-from propdesk.billing.models import MONTHLY_HOUSE_FEES, MONTHLY_PARKING_FEES
-from propdesk.billing.rules import add_months, days_in_month, month_end
+from propdesk.billing.rules import days_in_month, month_end
 
 BILL_COLUMNS = (
     "community_id, house_id, fee_item_id, period, ref, parking_space_id, quantity, rate_fen, "
     "percent, days, period_days, amount_fen, due_on, description, run_id, created_by_id, "
     "created_at"
 )
+HOUSE_KINDS = ("residential", "commercial")
+PARKING_KINDS = ("shared", "dedicated", "open_air")
+KINDS = HOUSE_KINDS + PARKING_KINDS
+TERMS_COLUMNS = ", ".join(
+    [
+        "community_id, vacancy_percent, pro_rate, due_on, cutoff, by_application",
+        *(f"{kind}_item, {kind}_rate" for kind in KINDS),
+    ]
+)
+AMOUNT_SQL = "(q * rate_fen * pct * days * 2 + %(denominator)s) / (2 * %(denominator)s)"
 
 
 @dataclass(frozen=True)
-class RunParams:
+class CommunityTerms:
+    """What a community's bills for the month are made of (services.runs.run_terms)."""
+
     community_id: int
-    period: datetime.date
     due_on: datetime.date
     pro_rate: bool
     vacancy_percent: int
-    vacancy_threshold_months: int
+    vacancy_cutoff: datetime.date  # vacant since this date or earlier: the vacancy rate applies
     vacancy_requires_application: bool
+    # kind → (fee item id, rate in fen), for the kinds with a rate this month
+    rates: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Communities billed together for one month, and the run's stamp on their bills."""
+
+    period: datetime.date
+    communities: tuple[CommunityTerms, ...]
     building_id: int | None = None
     run_id: int | None = None
     actor_id: int | None = None
     now: datetime.datetime | None = None
 
-    def sql_params(self) -> dict:
+    def has_rates(self, kinds) -> bool:
+        return any(kind in terms.rates for terms in self.communities for kind in kinds)
+
+    def params(self) -> dict:
         ops = connection.ops
         period_days = days_in_month(self.period)
-        return {
-            "community": self.community_id,
+        values = {
             "building": self.building_id,
             "period": ops.adapt_datefield_value(self.period),
             "period_end": ops.adapt_datefield_value(month_end(self.period)),
-            "cutoff": ops.adapt_datefield_value(
-                add_months(self.period, -self.vacancy_threshold_months)
-            ),
             "period_days": period_days,
             "denominator": 100 * 100 * period_days,
-            "vacancy_percent": self.vacancy_percent,
-            "due_on": ops.adapt_datefield_value(self.due_on),
             "run": self.run_id,
             "actor": self.actor_id,
             "now": ops.adapt_datetimefield_value(self.now) if self.now else None,
-            "active": True,
         }
+        for i, terms in enumerate(self.communities):
+            values.update(
+                {
+                    f"c{i}": terms.community_id,
+                    f"pct{i}": terms.vacancy_percent,
+                    f"pro{i}": int(terms.pro_rate),
+                    f"due{i}": ops.adapt_datefield_value(terms.due_on),
+                    f"cut{i}": ops.adapt_datefield_value(terms.vacancy_cutoff),
+                    f"app{i}": int(terms.vacancy_requires_application),
+                }
+            )
+            for kind in KINDS:
+                item, rate = terms.rates.get(kind, (None, None))
+                values.update({f"{kind}_item{i}": item, f"{kind}_rate{i}": rate})
+        return values
+
+    def terms_values(self) -> str:
+        """One VALUES row per community: its policy, and the fee item and rate per kind."""
+        pg = connection.vendor == "postgresql"
+
+        def cell(name: str, sql_type: str) -> str:
+            # PostgreSQL would type a column of NULLs as text: say what each one is. SQLite
+            # needs no casts (and would turn a date into a number).
+            return f"CAST(%({name})s AS {sql_type})" if pg else f"%({name})s"
+
+        rows = []
+        for i in range(len(self.communities)):
+            cells = [
+                cell(f"c{i}", "BIGINT"),
+                cell(f"pct{i}", "BIGINT"),
+                cell(f"pro{i}", "BIGINT"),
+                cell(f"due{i}", "DATE"),
+                cell(f"cut{i}", "DATE"),
+                cell(f"app{i}", "BIGINT"),
+            ]
+            for kind in KINDS:
+                cells += [cell(f"{kind}_item{i}", "BIGINT"), cell(f"{kind}_rate{i}", "BIGINT")]
+            rows.append(f"({', '.join(cells)})")
+        return ", ".join(rows)
+
+    def community_list(self) -> str:
+        return ", ".join(f"%(c{i})s" for i in range(len(self.communities))) or "NULL"
 
 
 def _day_of_month(expression: str) -> str:
@@ -69,9 +135,32 @@ def _day_of_month(expression: str) -> str:
     return f"CAST(strftime('%%d', {expression}) AS INTEGER)"
 
 
-def _code_case(column: str, mapping: dict) -> str:
-    whens = " ".join(f"WHEN '{kind}' THEN '{code}'" for kind, code in mapping.items())
+def _by_kind(column: str, kinds, suffix: str) -> str:
+    """CASE h.kind WHEN 'residential' THEN t.residential_item … END (NULL: no rate)."""
+    whens = " ".join(f"WHEN '{kind}' THEN t.{kind}_{suffix}" for kind in kinds)
     return f"CASE {column} {whens} END"
+
+
+def _not_billed(batch: "Batch", ref: str) -> str:
+    """WHERE clause on `cand` rows: not billed yet (NOT EXISTS on the bill key), restricted to
+    the batch's communities and month. Comparing plain columns of materialised candidates lets
+    PostgreSQL hash the month's bills once, or probe the key index per row when it believes
+    there are few (the bills a run has just added are unknown to its statistics) — never
+    rescan them for every house."""
+    return f"""WHERE NOT EXISTS (
+          SELECT 1 FROM billing_bill b
+          WHERE b.community_id IN ({batch.community_list()}) AND b.period = %(period)s
+            AND b.community_id = cand.community_id AND b.house_id = cand.house_id
+            AND b.fee_item_id = cand.fee_item_id AND b.ref = {ref}
+        )"""
+
+
+def _candidates(skip_billed: bool) -> str:
+    # The rows to bill before the bill-key check; PostgreSQL materialises them so the check
+    # compares plain columns (a hash anti-join), SQLite probes the key index row by row.
+    if skip_billed and connection.vendor == "postgresql":
+        return "cand AS MATERIALIZED"
+    return "cand AS"
 
 
 _LATER_CHANGE = """
@@ -81,162 +170,167 @@ _LATER_CHANGE = """
       AND (l.effective_on > c.effective_on OR (l.effective_on = c.effective_on AND l.id > c.id))
 """
 
+# Houses billed at the vacancy rate: vacant without a break from the cutoff or earlier to the
+# end of the month and, where the policy says so, with an approved application for that vacancy
+# in effect (its discount starts the month after approval).
+_DISCOUNTED = f"""
+    SELECT a.house_id FROM billing_vacancyapplication a
+    JOIN terms t ON t.community_id = a.community_id AND t.by_application = 1
+    JOIN estates_housestatuschange c
+      ON c.community_id = a.community_id AND c.house_id = a.house_id
+     AND c.to_status = 'vacant' AND c.effective_on = a.vacant_since
+    WHERE a.status = 'approved' AND a.discount_from <= %(period)s
+      AND a.vacant_since <= t.cutoff AND NOT EXISTS ({_LATER_CHANGE})
+    UNION ALL
+    SELECT c.house_id FROM estates_housestatuschange c
+    JOIN terms t ON t.community_id = c.community_id AND t.by_application = 0
+    WHERE c.to_status = 'vacant' AND c.effective_on <= t.cutoff
+      AND NOT EXISTS ({_LATER_CHANGE})
+"""
 
-def _discounted_sql(params: RunParams) -> str:
-    """Houses billed at the vacancy rate: vacant without a break from on or before the cutoff
-    to the end of the month and, when the policy says so, with an approved application for that
-    vacancy in effect (its discount starts the month after approval)."""
-    if params.vacancy_requires_application:
-        return f"""
-            SELECT a.house_id FROM billing_vacancyapplication a
-            JOIN estates_housestatuschange c
-              ON c.community_id = a.community_id AND c.house_id = a.house_id
-             AND c.to_status = 'vacant' AND c.effective_on = a.vacant_since
-            WHERE a.community_id = %(community)s AND a.status = 'approved'
-              AND a.discount_from <= %(period)s AND a.vacant_since <= %(cutoff)s
-              AND NOT EXISTS ({_LATER_CHANGE})
-        """
+
+def house_source_sql(batch: Batch, *, skip_billed: bool = True) -> str:
+    """WITH … src: one row per house of the batch to bill for the month's management fee."""
+    days = (
+        "CASE WHEN t.pro_rate = 1 AND h.delivered_on > %(period)s "
+        f"THEN %(period_days)s - {_day_of_month('h.delivered_on')} + 1 "
+        "ELSE %(period_days)s END"
+    )
+    building = "AND h.building_id = %(building)s" if batch.building_id else ""
+    fee_item = _by_kind("h.kind", HOUSE_KINDS, "item")
+    not_billed = _not_billed(batch, "''") if skip_billed else ""
     return f"""
-        SELECT c.house_id FROM estates_housestatuschange c
-        WHERE c.community_id = %(community)s AND c.to_status = 'vacant'
-          AND c.effective_on <= %(cutoff)s
-          AND NOT EXISTS ({_LATER_CHANGE})
-    """
-
-
-def _rates_sql() -> str:
-    return """
-        SELECT fi.id AS fee_item_id, fi.code AS code,
-          (SELECT r.rate_fen FROM billing_feerate r
-            WHERE r.fee_item_id = fi.id AND r.effective_from <= %(period)s
-            ORDER BY r.effective_from DESC, r.id DESC LIMIT 1) AS rate_fen
-        FROM billing_feeitem fi
-        WHERE fi.community_id = %(community)s AND fi.active = %(active)s
-    """
-
-
-def house_source_sql(params: RunParams) -> str:
-    """WITH … src: one row per house still to bill for the month's management fee."""
-    if params.pro_rate:
-        days = (
-            "CASE WHEN h.delivered_on > %(period)s "
-            f"THEN %(period_days)s - {_day_of_month('h.delivered_on')} + 1 "
-            "ELSE %(period_days)s END"
-        )
-    else:
-        days = "%(period_days)s"
-    building = "AND h.building_id = %(building)s" if params.building_id else ""
-    return f"""
-        WITH rates AS ({_rates_sql()}),
-        discounted AS ({_discounted_sql(params)}),
-        src AS (
-          SELECT h.community_id AS community_id, h.id AS house_id, r.fee_item_id AS fee_item_id,
-                 r.rate_fen AS rate_fen, h.area_m2 AS quantity,
-                 CAST(ROUND(h.area_m2 * 100) AS BIGINT) AS q,
+        WITH terms ({TERMS_COLUMNS}) AS (VALUES {batch.terms_values()}),
+        discounted AS MATERIALIZED ({_DISCOUNTED}),
+        {_candidates(skip_billed)} (
+          SELECT h.community_id AS community_id, h.id AS house_id,
+                 {fee_item} AS fee_item_id,
+                 {_by_kind("h.kind", HOUSE_KINDS, "rate")} AS rate_fen,
+                 h.area_m2 AS quantity, CAST(ROUND(h.area_m2 * 100) AS BIGINT) AS q,
                  CASE WHEN h.id IN (SELECT house_id FROM discounted)
-                      THEN %(vacancy_percent)s ELSE 100 END AS pct,
-                 {days} AS days
-          FROM estates_house h
-          JOIN rates r ON r.code = {_code_case("h.kind", MONTHLY_HOUSE_FEES)}
-          WHERE h.community_id = %(community)s {building}
+                      THEN t.vacancy_percent ELSE 100 END AS pct,
+                 {days} AS days, t.due_on AS due_on
+          FROM terms t
+          JOIN estates_house h ON h.community_id = t.community_id
+          WHERE h.community_id IN ({batch.community_list()}) {building}
             AND h.status <> 'unsold'
+            AND {fee_item} IS NOT NULL
             AND (h.delivered_on IS NULL OR h.delivered_on <= %(period_end)s)
-            AND r.rate_fen IS NOT NULL AND h.area_m2 > 0
-            AND NOT EXISTS (
-              SELECT 1 FROM billing_bill b
-              WHERE b.community_id = h.community_id AND b.house_id = h.id
-                AND b.fee_item_id = r.fee_item_id AND b.period = %(period)s AND b.ref = ''
-            )
-        )
+            AND h.area_m2 > 0
+        ),
+        src AS (SELECT * FROM cand {not_billed})
     """
 
 
-AMOUNT_SQL = "(q * rate_fen * pct * days * 2 + %(denominator)s) / (2 * %(denominator)s)"
-
-
-def parking_source_sql(params: RunParams) -> str:
-    """WITH … src: one row per let or sold space (with its house) still to bill this month."""
+def parking_source_sql(batch: Batch, *, skip_billed: bool = True) -> str:
+    """WITH … src: one row per let or sold space (with its house) to bill this month."""
     building = (
         "AND EXISTS (SELECT 1 FROM estates_house h WHERE h.id = p.house_id "
         "AND h.building_id = %(building)s)"
-        if params.building_id
+        if batch.building_id
         else ""
     )
+    fee_item = _by_kind("p.kind", PARKING_KINDS, "item")
+    not_billed = _not_billed(batch, "cand.ref") if skip_billed else ""
     return f"""
-        WITH rates AS ({_rates_sql()}),
-        src AS (
+        WITH terms ({TERMS_COLUMNS}) AS (VALUES {batch.terms_values()}),
+        {_candidates(skip_billed)} (
           SELECT p.community_id AS community_id, p.house_id AS house_id,
-                 r.fee_item_id AS fee_item_id, r.rate_fen AS rate_fen, p.id AS space_id,
-                 p.number AS space_number, 'space:' || CAST(p.id AS VARCHAR(20)) AS ref
-          FROM estates_parkingspace p
-          JOIN rates r ON r.code = {_code_case("p.kind", MONTHLY_PARKING_FEES)}
-          WHERE p.community_id = %(community)s {building}
+                 {fee_item} AS fee_item_id,
+                 {_by_kind("p.kind", PARKING_KINDS, "rate")} AS rate_fen,
+                 t.due_on AS due_on, p.id AS space_id, p.number AS space_number,
+                 'space:' || CAST(p.id AS VARCHAR(20)) AS ref
+          FROM terms t
+          JOIN estates_parkingspace p ON p.community_id = t.community_id
+          WHERE p.community_id IN ({batch.community_list()}) {building}
             AND p.status IN ('let', 'sold') AND p.house_id IS NOT NULL
-            AND r.rate_fen IS NOT NULL
-            AND NOT EXISTS (
-              SELECT 1 FROM billing_bill b
-              WHERE b.community_id = p.community_id AND b.house_id = p.house_id
-                AND b.fee_item_id = r.fee_item_id AND b.period = %(period)s
-                AND b.ref = 'space:' || CAST(p.id AS VARCHAR(20))
-            )
-        )
+            AND {fee_item} IS NOT NULL
+        ),
+        src AS (SELECT * FROM cand {not_billed})
     """
 
 
-def insert_house_bills(params: RunParams) -> int:
+def _execute(sql: str, batch: Batch) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, batch.params())
+        return cursor.rowcount
+
+
+def insert_house_bills(batch: Batch, *, skip_billed: bool = True) -> int:
+    if not batch.has_rates(HOUSE_KINDS):
+        return 0
     # INSERT first and WITH inside it: drivers count the inserted rows only for statements
     # that start with INSERT.
-    sql = f"""
+    return _execute(
+        f"""
         INSERT INTO billing_bill ({BILL_COLUMNS})
-        {house_source_sql(params)}
+        {house_source_sql(batch, skip_billed=skip_billed)}
         SELECT community_id, house_id, fee_item_id, %(period)s, '', NULL, quantity, rate_fen,
-               pct, days, %(period_days)s, {AMOUNT_SQL}, %(due_on)s, '',
+               pct, days, %(period_days)s, {AMOUNT_SQL}, due_on, '',
                CAST(%(run)s AS BIGINT), CAST(%(actor)s AS BIGINT), %(now)s
         FROM src
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params.sql_params())
-        return cursor.rowcount
+        """,
+        batch,
+    )
 
 
-def insert_parking_bills(params: RunParams) -> int:
-    sql = f"""
+def insert_parking_bills(batch: Batch, *, skip_billed: bool = True) -> int:
+    if not batch.has_rates(PARKING_KINDS):
+        return 0
+    return _execute(
+        f"""
         INSERT INTO billing_bill ({BILL_COLUMNS})
-        {parking_source_sql(params)}
+        {parking_source_sql(batch, skip_billed=skip_billed)}
         SELECT community_id, house_id, fee_item_id, %(period)s, ref, space_id, 1, rate_fen,
-               100, %(period_days)s, %(period_days)s, rate_fen, %(due_on)s, space_number,
+               100, %(period_days)s, %(period_days)s, rate_fen, due_on, space_number,
                CAST(%(run)s AS BIGINT), CAST(%(actor)s AS BIGINT), %(now)s
         FROM src
-    """
+        """,
+        batch,
+    )
+
+
+def billed_already(batch: Batch) -> bool:
+    """Does any community of the batch have a bill of the month (from an earlier run)?"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params.sql_params())
-        return cursor.rowcount
+        cursor.execute(
+            "SELECT 1 FROM billing_bill WHERE community_id IN "
+            f"({batch.community_list()}) AND period = %(period)s LIMIT 1",
+            batch.params(),
+        )
+        return cursor.fetchone() is not None
 
 
-def preview_house_bills(params: RunParams) -> dict[int, tuple[int, int]]:
+def _grouped(sql: str, batch: Batch) -> dict[int, tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, batch.params())
+        return {row[0]: (int(row[1]), int(row[2] or 0)) for row in cursor.fetchall()}
+
+
+def preview_house_bills(batch: Batch) -> dict[int, tuple[int, int]]:
     """fee item id → (bills, amount in fen) the run would add for houses."""
-    sql = f"""
-        {house_source_sql(params)}
-        SELECT fee_item_id, COUNT(*), SUM({AMOUNT_SQL}) FROM src GROUP BY fee_item_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params.sql_params())
-        return {row[0]: (row[1], int(row[2] or 0)) for row in cursor.fetchall()}
+    if not batch.has_rates(HOUSE_KINDS):
+        return {}
+    return _grouped(
+        f"{house_source_sql(batch)} "
+        f"SELECT fee_item_id, COUNT(*), SUM({AMOUNT_SQL}) FROM src GROUP BY fee_item_id",
+        batch,
+    )
 
 
-def preview_parking_bills(params: RunParams) -> dict[int, tuple[int, int]]:
-    sql = f"""
-        {parking_source_sql(params)}
-        SELECT fee_item_id, COUNT(*), SUM(rate_fen) FROM src GROUP BY fee_item_id
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params.sql_params())
-        return {row[0]: (row[1], int(row[2] or 0)) for row in cursor.fetchall()}
+def preview_parking_bills(batch: Batch) -> dict[int, tuple[int, int]]:
+    if not batch.has_rates(PARKING_KINDS):
+        return {}
+    return _grouped(
+        f"{parking_source_sql(batch)} "
+        "SELECT fee_item_id, COUNT(*), SUM(rate_fen) FROM src GROUP BY fee_item_id",
+        batch,
+    )
 
 
-def house_exceptions(params: RunParams) -> dict[str, int]:
+def house_exceptions(batch: Batch) -> dict[str, int]:
     """Houses the run leaves out, and why: unsold, delivered after the month, no area."""
-    building = "AND h.building_id = %(building)s" if params.building_id else ""
+    building = "AND h.building_id = %(building)s" if batch.building_id else ""
     sql = f"""
         SELECT
           COALESCE(SUM(CASE WHEN h.status = 'unsold' THEN 1 ELSE 0 END), 0),
@@ -245,10 +339,10 @@ def house_exceptions(params: RunParams) -> dict[str, int]:
           COALESCE(SUM(CASE WHEN h.area_m2 IS NULL OR h.area_m2 <= 0 THEN 1 ELSE 0 END), 0),
           COUNT(*)
         FROM estates_house h
-        WHERE h.community_id = %(community)s {building}
+        WHERE h.community_id IN ({batch.community_list()}) {building}
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params.sql_params())
+        cursor.execute(sql, batch.params())
         unsold, not_delivered, no_area, houses = cursor.fetchone()
     return {
         "houses": int(houses),
@@ -258,11 +352,12 @@ def house_exceptions(params: RunParams) -> dict[str, int]:
     }
 
 
-def spaces_without_house(params: RunParams) -> int:
+def spaces_without_house(batch: Batch) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT COUNT(*) FROM estates_parkingspace p WHERE p.community_id = %(community)s "
+            "SELECT COUNT(*) FROM estates_parkingspace p "
+            f"WHERE p.community_id IN ({batch.community_list()}) "
             "AND p.status IN ('let', 'sold') AND p.house_id IS NULL",
-            params.sql_params(),
+            batch.params(),
         )
         return int(cursor.fetchone()[0])

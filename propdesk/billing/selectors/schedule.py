@@ -35,6 +35,16 @@ def rate_on(item: FeeItem, day: datetime.date) -> FeeRate | None:
     )
 
 
+def rates_in_effect(item_ids: list[int], day: datetime.date) -> dict[int, FeeRate]:
+    """rate_on for many fee items at once: item id → its rate in effect on `day`."""
+    found: dict[int, FeeRate] = {}
+    for rate in FeeRate.objects.filter(fee_item_id__in=item_ids, effective_from__lte=day).order_by(
+        "fee_item_id", "effective_from", "id"
+    ):
+        found[rate.fee_item_id] = rate  # the latest wins
+    return found
+
+
 def fee_schedule(community_id: int) -> QuerySet[FeeItem]:
     """The community's fee items with their rates, newest first."""
     return (

@@ -265,12 +265,12 @@ def prepaid_apply(*, house: House, actor=None) -> int:
     return allocate(house=house, amount_fen=credit, bills=bills, actor=actor)
 
 
-def prepaid_apply_community(*, community_id: int, actor=None) -> int:
-    """prepaid_apply for every house of the community holding prepaid balance."""
+def prepaid_apply_communities(*, community_ids: list[int], actor=None) -> int:
+    """prepaid_apply for every house of these communities holding prepaid balance."""
     from django.db.models import Sum
 
     house_ids = list(
-        LedgerEntry.objects.filter(community_id=community_id, bill__isnull=True)
+        LedgerEntry.objects.filter(community_id__in=community_ids, bill__isnull=True)
         .values("house_id")
         .annotate(total=Sum("amount_fen"))
         .filter(total__lt=0)

@@ -10,18 +10,27 @@ and enforced by a unique index. After each community, prepaid balances pay the n
 import logging
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.billing import error_codes, sql
-from propdesk.billing.models import Bill, BillingRun, ClosedPeriod, FeeItem
+from propdesk.billing.models import (
+    DEFAULT_FEES,
+    MONTHLY_HOUSE_FEES,
+    MONTHLY_PARKING_FEES,
+    Bill,
+    BillingPolicy,
+    BillingRun,
+    ClosedPeriod,
+    FeeItem,
+)
 from propdesk.billing.rules import add_months, due_date, month_start
 from propdesk.billing.selectors.accounts import fee_name
-from propdesk.billing.selectors.schedule import policy_for
+from propdesk.billing.selectors.schedule import rates_in_effect
 from propdesk.billing.services._common import clean_period
-from propdesk.billing.services.payments import prepaid_apply_community
+from propdesk.billing.services.payments import prepaid_apply_communities
 from propdesk.billing.services.schedule import billing_defaults_ensure
 from propdesk.core import audit
 from propdesk.core.errors import Conflict, ValidationFailed
@@ -73,21 +82,74 @@ def _clean_run_period(period):
     return period
 
 
-def _params(community_id: int, period, *, building_id=None, run=None, actor=None):
-    policy = policy_for(community_id)
-    return sql.RunParams(
-        community_id=community_id,
-        building_id=building_id,
+CHUNK_COMMUNITIES = 20  # communities billed per statement and transaction (progress steps)
+
+
+def run_terms(community_ids_: list[int], period) -> dict[int, sql.CommunityTerms]:
+    """The billing terms of each community for `period`, read in a fixed number of queries:
+    policy (due day, pro-rating, vacancy rule) and, per house or parking kind, the active fee
+    item and the rate in effect on the month's first day (schedule.rates_in_effect, the bulk
+    form of the Python rule's rate_on)."""
+    policies = {
+        p.community_id: p for p in BillingPolicy.objects.filter(community_id__in=community_ids_)
+    }
+    codes = {**MONTHLY_HOUSE_FEES, **MONTHLY_PARKING_FEES}
+    items = list(
+        FeeItem.objects.filter(
+            community_id__in=community_ids_, code__in=list(codes.values()), active=True
+        )
+    )
+    rates = rates_in_effect([item.id for item in items], period)
+    by_code = {(item.community_id, item.code): item for item in items}
+    terms = {}
+    for community_id in community_ids_:
+        policy = policies.get(community_id) or BillingPolicy(community_id=community_id)
+        found = {}
+        for kind, code in codes.items():
+            item = by_code.get((community_id, code))
+            rate = rates.get(item.id) if item else None
+            if rate is not None:
+                found[kind] = (item.id, rate.rate_fen)
+        terms[community_id] = sql.CommunityTerms(
+            community_id=community_id,
+            due_on=due_date(period, policy.due_day),
+            pro_rate=policy.pro_rate_by_days,
+            vacancy_percent=policy.vacancy_percent,
+            vacancy_cutoff=add_months(period, -policy.vacancy_threshold_months),
+            vacancy_requires_application=policy.vacancy_requires_application,
+            rates=found,
+        )
+    return terms
+
+
+def _batch(community_ids_: list[int], period, *, building_id=None, run=None, actor=None):
+    terms = run_terms(community_ids_, period)
+    return sql.Batch(
         period=period,
-        due_on=due_date(period, policy.due_day),
-        pro_rate=policy.pro_rate_by_days,
-        vacancy_percent=policy.vacancy_percent,
-        vacancy_threshold_months=policy.vacancy_threshold_months,
-        vacancy_requires_application=policy.vacancy_requires_application,
+        communities=tuple(terms[cid] for cid in community_ids_),
+        building_id=building_id,
         run_id=run.id if run else None,
         actor_id=getattr(actor, "pk", None),
         now=timezone.now(),
     )
+
+
+def _ensure_defaults(community_ids_: list[int]) -> None:
+    """Seed the default schedule of communities that lack part of it (new communities)."""
+    counts = dict(
+        FeeItem.objects.filter(community_id__in=community_ids_)
+        .values("community_id")
+        .annotate(n=Count("id"))
+        .values_list("community_id", "n")
+    )
+    has_policy = set(
+        BillingPolicy.objects.filter(community_id__in=community_ids_).values_list(
+            "community_id", flat=True
+        )
+    )
+    for community in Community.objects.filter(id__in=community_ids_):
+        if counts.get(community.id, 0) < len(DEFAULT_FEES) or community.id not in has_policy:
+            billing_defaults_ensure(community=community)
 
 
 def _closed(community_ids_: list[int], period) -> set[int]:
@@ -118,30 +180,32 @@ def billing_run_preview(*, actor, period, community=None, building=None, company
         "no_rate": [],
         "closed_communities": sorted(closed),
     }
-    items = {}
-    for community_id in ids:
-        if community_id in closed:
-            continue
-        params = _params(community_id, period, building_id=building.id if building else None)
-        found = {**sql.preview_house_bills(params), **sql.preview_parking_bills(params)}
-        if found:
-            items.update(FeeItem.objects.in_bulk(list(found)))
-        for item_id, (count, amount_fen) in found.items():
-            item = items[item_id]
-            row = by_item.setdefault(
-                item.code, {"code": item.code, "name": fee_name(item), "bills": 0, "amount_fen": 0}
-            )
-            row["bills"] += count
-            row["amount_fen"] += amount_fen
-        for key, value in sql.house_exceptions(params).items():
-            exceptions[key] += value
-        exceptions["spaces_without_house"] += sql.spaces_without_house(params)
-        billed = Bill.objects.filter(community_id=community_id, period=period)
-        if building:
-            billed = billed.filter(house__building_id=building.id)
-        exceptions["already_billed"] += billed.count()
-        missing = _codes_without_rate(community_id, period)
-        exceptions["no_rate"] = sorted(set(exceptions["no_rate"]) | missing)
+    open_ids = [cid for cid in ids if cid not in closed]
+    batch = _batch(open_ids, period, building_id=building.id if building else None)
+    found = {**sql.preview_house_bills(batch), **sql.preview_parking_bills(batch)}
+    items = FeeItem.objects.in_bulk(list(found))
+    for item_id, (count, amount_fen) in found.items():
+        item = items[item_id]
+        row = by_item.setdefault(
+            item.code, {"code": item.code, "name": fee_name(item), "bills": 0, "amount_fen": 0}
+        )
+        row["bills"] += count
+        row["amount_fen"] += amount_fen
+    if open_ids:
+        exceptions.update(sql.house_exceptions(batch))
+        exceptions["spaces_without_house"] = sql.spaces_without_house(batch)
+    billed = Bill.objects.filter(community_id__in=open_ids, period=period)
+    if building:
+        billed = billed.filter(house__building_id=building.id)
+    exceptions["already_billed"] = billed.count()
+    exceptions["no_rate"] = sorted(
+        {
+            str(code)
+            for terms in batch.communities
+            for kind, code in MONTHLY_HOUSE_FEES.items()
+            if kind not in terms.rates
+        }
+    )
     rows = sorted(by_item.values(), key=lambda row: row["code"])
     return {
         "period": f"{period:%Y-%m}",
@@ -152,18 +216,6 @@ def billing_run_preview(*, actor, period, community=None, building=None, company
         "by_item": rows,
         "exceptions": exceptions,
     }
-
-
-def _codes_without_rate(community_id: int, period) -> set[str]:
-    from propdesk.billing.models import MONTHLY_HOUSE_FEES
-    from propdesk.billing.selectors.schedule import rate_on
-
-    missing = set()
-    for code in MONTHLY_HOUSE_FEES.values():
-        item = FeeItem.objects.filter(community_id=community_id, code=code).first()
-        if item is None or not item.active or rate_on(item, period) is None:
-            missing.add(str(code))
-    return missing
 
 
 @transaction.atomic
@@ -236,7 +288,7 @@ def billing_run_resume(*, actor, run: BillingRun) -> BillingRun:
 
 
 def billing_run_execute(run_id: int) -> BillingRun:
-    """Bill the run's communities not done yet, one transaction each (the worker's task)."""
+    """Bill the run's communities not done yet, a chunk per transaction (the worker's task)."""
     claimed = BillingRun.objects.filter(
         pk=run_id, status__in=[BillingRun.Status.QUEUED, BillingRun.Status.FAILED]
     ).update(
@@ -247,7 +299,7 @@ def billing_run_execute(run_id: int) -> BillingRun:
     if not claimed:
         return run
     try:
-        while _bill_next_community(run_id):
+        while _bill_next_chunk(run_id):
             pass
     except Exception as exc:
         logger.exception("billing run %s interrupted", run_id)
@@ -262,33 +314,41 @@ def billing_run_execute(run_id: int) -> BillingRun:
 
 
 @transaction.atomic
-def _bill_next_community(run_id: int) -> bool:
-    """Bill the next community of the run; False when every community is done."""
+def _bill_next_chunk(run_id: int) -> bool:
+    """Bill the run's next communities (up to CHUNK_COMMUNITIES) in one transaction and record
+    the progress with them; False when every community is done. The run row is locked, so a
+    second worker on the same run waits and then carries on after this chunk."""
     run = BillingRun.objects.select_for_update().get(pk=run_id)
-    if run.communities_done >= len(run.community_ids):
+    done = run.communities_done
+    chunk = run.community_ids[done : done + CHUNK_COMMUNITIES]
+    if not chunk:
         return False
-    community_id = run.community_ids[run.communities_done]
+    open_ids = [cid for cid in chunk if cid not in _closed(chunk, run.period)]
     created = amount_fen = 0
-    if community_id not in _closed([community_id], run.period):
-        billing_defaults_ensure(community=Community.objects.get(pk=community_id))
-        params = _params(
-            community_id, run.period, building_id=run.building_id, run=run, actor=run.created_by
+    if open_ids:
+        _ensure_defaults(open_ids)
+        batch = _batch(
+            open_ids, run.period, building_id=run.building_id, run=run, actor=run.created_by
         )
-        created = sql.insert_house_bills(params) + sql.insert_parking_bills(params)
+        # A batch with no bill of the month yet (the usual first run) needs no bill-key check.
+        skip = sql.billed_already(batch)
+        created = sql.insert_house_bills(batch, skip_billed=skip) + sql.insert_parking_bills(
+            batch, skip_billed=skip
+        )
         if created:
             amount_fen = (
                 Bill.objects.filter(
-                    community_id=community_id, period=run.period, run_id=run.id
+                    community_id__in=open_ids, period=run.period, run_id=run.id
                 ).aggregate(total=Sum("amount_fen"))["total"]
                 or 0
             )
-            prepaid_apply_community(community_id=community_id, actor=run.created_by)
+            prepaid_apply_communities(community_ids=open_ids, actor=run.created_by)
     BillingRun.objects.filter(pk=run.pk).update(
-        communities_done=F("communities_done") + 1,
+        communities_done=F("communities_done") + len(chunk),
         bills_created=F("bills_created") + created,
         amount_fen=F("amount_fen") + amount_fen,
     )
-    return run.communities_done + 1 < len(run.community_ids)
+    return done + len(chunk) < len(run.community_ids)
 
 
 def building_of(community: Community, building_id) -> Building | None:

@@ -324,17 +324,19 @@ def test_an_interrupted_run_resumes_from_the_community_it_stopped_at(
     admin, house_a, house_b, company, monkeypatch
 ):
     from propdesk.billing import sql
+    from propdesk.billing.services import runs
 
     estates.house_change_status(actor=admin, house=house_b, status="occupied")
+    monkeypatch.setattr(runs, "CHUNK_COMMUNITIES", 1)
     run = billing_run_start(actor=admin, period=JULY, company=company)
     real = sql.insert_parking_bills
     calls = []
 
-    def fail_on_second(params):
-        calls.append(params.community_id)
+    def fail_on_second(batch, **kwargs):
+        calls.append(batch)
         if len(calls) == 2:
             raise RuntimeError("worker killed")
-        return real(params)
+        return real(batch, **kwargs)
 
     monkeypatch.setattr(sql, "insert_parking_bills", fail_on_second)
     run = billing_run_execute(run.id)
