@@ -113,6 +113,7 @@ def load_demo(*, houses_per_community: int = 500, seed: int = 2026) -> dict:
     if zhang:
         zhang.user = owner_user
         zhang.save(update_fields=["user"])
+    _load_other_modules(communities, rng)
     return {username: DEMO_PASSWORD for username, *_ in [*DEMO_STAFF, ("owner",)]}
 
 
@@ -216,3 +217,10 @@ def _add_people(actor, community, house, rng, today, index: int) -> None:
                 house=house,
                 vehicle=vehicle,
             )
+
+
+def _load_other_modules(communities, rng: random.Random) -> None:
+    """The other apps' demo data, built on this registry through their own services."""
+    from propdesk.tickets.demo import load_demo_requests
+
+    load_demo_requests(communities=communities, rng=rng)
