@@ -66,7 +66,9 @@ def seed_departments() -> None:
 
 
 @transaction.atomic
-def load_demo(*, houses_per_community: int = 500, seed: int = 2026) -> dict:
+def load_demo(
+    *, houses_per_community: int = 500, seed: int = 2026, request_days: int = 365
+) -> dict:
     """Create the demo company unless it exists; return the demo logins."""
     rng = random.Random(seed)
     seed_departments()
@@ -113,7 +115,7 @@ def load_demo(*, houses_per_community: int = 500, seed: int = 2026) -> dict:
     if zhang:
         zhang.user = owner_user
         zhang.save(update_fields=["user"])
-    _load_other_modules(communities, rng)
+    _load_other_modules(communities, rng, request_days)
     return {username: DEMO_PASSWORD for username, *_ in [*DEMO_STAFF, ("owner",)]}
 
 
@@ -219,8 +221,8 @@ def _add_people(actor, community, house, rng, today, index: int) -> None:
             )
 
 
-def _load_other_modules(communities, rng: random.Random) -> None:
+def _load_other_modules(communities, rng: random.Random, request_days: int) -> None:
     """The other apps' demo data, built on this registry through their own services."""
     from propdesk.tickets.demo import load_demo_requests
 
-    load_demo_requests(communities=communities, rng=rng)
+    load_demo_requests(communities=communities, rng=rng, days=request_days)
