@@ -70,3 +70,22 @@ def current_rate(item: FeeItem, day: datetime.date) -> FeeRate | None:
 
 def period_is_closed(community_id: int, period: datetime.date) -> bool:
     return ClosedPeriod.objects.filter(community_id=community_id, period=period).exists()
+
+
+def temporary_parking_quote(community_id: int, minutes: int, day: datetime.date) -> int | None:
+    """The temporary-parking fee in fen for a stay of `minutes` (None: no rate)."""
+    from propdesk.billing.models import FeeCode
+    from propdesk.billing.rules import temporary_parking_fen
+
+    item = fee_item(community_id, FeeCode.PARKING_TEMPORARY)
+    rate = rate_on(item, day) if item and item.active else None
+    if rate is None:
+        return None
+    policy = policy_for(community_id)
+    return temporary_parking_fen(
+        minutes,
+        rate_fen=rate.rate_fen,
+        short_stay_minutes=policy.temp_parking_free_minutes,
+        short_stay_fen=policy.temp_parking_short_fen,
+        block_hours=policy.temp_parking_block_hours,
+    )
