@@ -312,15 +312,14 @@ def request_create(request, payload: RequestIn):
         caller_mobile=payload.caller_mobile,
         preferred_visit_at=payload.preferred_visit_at,
     )
-    created = selectors.request_for_user(user, created.pk)
-    if created.house_id:
-        created.possible_duplicates = [
-            r.number
-            for r in selectors.duplicates_for(
-                user, house_id=created.house_id, category_id=created.category_id
-            )
-            if r.pk != created.pk
-        ]
+    # The service's object already carries its house, taxonomy rows and department: no re-read.
+    created.possible_duplicates = (
+        selectors.duplicate_numbers(
+            user, house_id=created.house_id, category_id=created.category_id, exclude=created.pk
+        )
+        if created.house_id
+        else []
+    )
     return Status(201, created)
 
 

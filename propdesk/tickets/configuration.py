@@ -2,8 +2,16 @@
 
 A community's own row wins over the company-wide default (community NULL). Services, pages and
 the API read configuration only through these functions (STYLE.md rule 9).
+
+Intake reads half a dozen configuration rows per request; they change a few times a year. So
+lookups are kept in a small per-process cache for `CACHE_SECONDS`: a change saved in this process
+(admin, services) clears it at once through the model signals wired in apps.py, and other worker
+processes see it within `CACHE_SECONDS`. Tests clear it before each test.
 """
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -18,6 +26,40 @@ from propdesk.tickets.models import (
     StandardPhrase,
     Urgency,
 )
+
+CACHE_SECONDS = 60.0
+_cache: dict[tuple, tuple[float, object]] = {}
+_cache_lock = threading.Lock()
+
+
+def cached(key: tuple, load: Callable[[], object]):
+    """`load()`'s value under `key`, reused for CACHE_SECONDS."""
+    now = time.monotonic()
+    entry = _cache.get(key)
+    if entry is not None and entry[0] > now:
+        return entry[1]
+    value = load()
+    with _cache_lock:
+        _cache[key] = (now + CACHE_SECONDS, value)
+    return value
+
+
+def clear_cache(*_args, **_kwargs) -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def taxonomy_by_code(model, code: str):
+    """An active or retired kind, category or urgency by code (None when unknown)."""
+    rows = cached(("taxonomy", model._meta.label), lambda: {r.code: r for r in model.objects.all()})
+    return rows.get(code)
+
+
+def calendar(community_id: int):
+    """The community's working calendar (core.calendar), cached like the other rows."""
+    from propdesk.core.calendar import calendar_for
+
+    return cached(("calendar", community_id), lambda: calendar_for(community_id))
 
 
 def _community_or_default(community_id: int | None) -> Q:
@@ -43,6 +85,13 @@ def policy_for(
     *, community_id: int, kind_id: int, urgency_id: int, category_id: int
 ) -> SlaPolicy | None:
     """The most specific policy: community + category, community, company + category, company."""
+    return cached(
+        ("policy", community_id, kind_id, urgency_id, category_id),
+        lambda: _policy_for(community_id, kind_id, urgency_id, category_id),
+    )
+
+
+def _policy_for(community_id, kind_id, urgency_id, category_id) -> SlaPolicy | None:
     candidates = SlaPolicy.objects.filter(
         _community_or_default(community_id),
         Q(category__isnull=True) | Q(category_id=category_id),
@@ -60,6 +109,10 @@ DEFAULT_SETTINGS = RequestSettings()
 
 
 def settings_for(community_id: int) -> RequestSettings:
+    return cached(("settings", community_id), lambda: _settings_for(community_id))
+
+
+def _settings_for(community_id: int) -> RequestSettings:
     rows = {
         row.community_id: row
         for row in RequestSettings.objects.filter(_community_or_default(community_id))
@@ -75,6 +128,10 @@ class Route:
 
 def route_for(*, community_id: int, category: Category) -> Route:
     """Who handles a category in a community: its routing rules, else the category's default."""
+    return cached(("route", community_id, category.pk), lambda: _route_for(community_id, category))
+
+
+def _route_for(community_id: int, category: Category) -> Route:
     rules = list(
         RoutingRule.objects.filter(_community_or_default(community_id), category=category)
         .select_related("department")

@@ -9,7 +9,6 @@ not answer is called again on the next working day; after the configured number 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from propdesk.core.calendar import calendar_for
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, has_perm
 from propdesk.tickets import clock, configuration
@@ -172,7 +171,7 @@ def follow_up_unreachable(*, actor, request: ServiceRequest, note: str = "") -> 
             data={"unreachable": attempts},
         )
         return request
-    calendar = calendar_for(request.community_id)
+    calendar = configuration.calendar(request.community_id)
     follow_up.due_at = calendar.add(now, calendar.day_length)
     follow_up.save(update_fields=["attempts", "last_attempt_at", "due_at"])
     ServiceRequest.objects.filter(pk=request.pk).update(

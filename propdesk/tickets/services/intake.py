@@ -13,7 +13,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from propdesk.core.calendar import calendar_for
 from propdesk.core.errors import NotFound, ValidationFailed
 from propdesk.core.numbering import next_number
 from propdesk.core.permissions import Perm, require
@@ -50,7 +49,7 @@ def taxonomy_row(field: str, model, value):
     if isinstance(value, model):
         row = value
     else:
-        row = model.objects.filter(code=str(value or "").strip()).first()
+        row = configuration.taxonomy_by_code(model, str(value or "").strip())
     if row is None or not row.is_active:
         raise ValidationFailed(
             _("Unknown %(what)s: choose one of the listed values.")
@@ -162,7 +161,7 @@ def request_create(
     policy = configuration.policy_for(
         community_id=community.id, kind_id=kind.id, urgency_id=urgency.id, category_id=category.id
     )
-    calendar = calendar_for(community.id)
+    calendar = configuration.calendar(community.id)
     earlier = recurrence_of(
         community_id=community.id,
         house_id=house.pk if house else None,

@@ -17,13 +17,12 @@ from django.utils.translation import gettext as _
 
 from propdesk.core.calendar import (
     WorkingCalendar,
-    calendar_for,
     deadline_after,
     deadline_before,
     resume_deadline,
 )
 from propdesk.core.outbox import message_enqueue
-from propdesk.tickets import clock
+from propdesk.tickets import clock, configuration
 from propdesk.tickets.models import (
     AWAITING_FOLLOW_UP,
     NO_DEADLINE,
@@ -46,8 +45,17 @@ ALL_TARGETS = (Target.FIRST_RESPONSE, Target.ON_SITE, Target.RESOLUTION)
 LIVE = (ClockState.RUNNING, ClockState.PAUSED)
 
 
+def _utc(moment: datetime.datetime) -> datetime.datetime:
+    """Calendar arithmetic works in local time; stored and returned times are UTC."""
+    return moment.astimezone(datetime.UTC)
+
+
 def checkpoint(sla_clock: SlaClock, percent: int, calendar: WorkingCalendar) -> datetime.datetime:
     """When `percent` of the clock's target will have passed, counted back from its due time."""
+    return _utc(_checkpoint(sla_clock, percent, calendar))
+
+
+def _checkpoint(sla_clock, percent, calendar) -> datetime.datetime:
     length = datetime.timedelta(seconds=sla_clock.amount_seconds)
     if percent <= 100:
         return deadline_before(
@@ -98,14 +106,16 @@ def clocks_start(
             working=working,
             amount_seconds=int(length.total_seconds()),
             started_at=at,
-            due_at=deadline_after(at, length, working=working, calendar=calendar),
+            due_at=_utc(deadline_after(at, length, working=working, calendar=calendar)),
             thresholds=thresholds,
         )
-        sla_clock.due_soon_at = deadline_before(
-            sla_clock.due_at,
-            length * policy.due_soon_percent_left / 100,
-            working=working,
-            calendar=calendar,
+        sla_clock.due_soon_at = _utc(
+            deadline_before(
+                sla_clock.due_at,
+                length * policy.due_soon_percent_left / 100,
+                working=working,
+                calendar=calendar,
+            )
         )
         sla_clock.next_threshold = thresholds[0] if thresholds else None
         sla_clock.next_check_at = (
@@ -152,12 +162,14 @@ def clocks_resume(
             setattr(
                 sla_clock,
                 name,
-                resume_deadline(
-                    getattr(sla_clock, name),
-                    paused_at=sla_clock.paused_at,
-                    resumed_at=at,
-                    working=sla_clock.working,
-                    calendar=calendar,
+                _utc(
+                    resume_deadline(
+                        getattr(sla_clock, name),
+                        paused_at=sla_clock.paused_at,
+                        resumed_at=at,
+                        working=sla_clock.working,
+                        calendar=calendar,
+                    )
                 ),
             )
         sla_clock.next_check_at = (
@@ -241,7 +253,7 @@ def clock_escalate(*, clock_id: int) -> int:
     ):
         return 0
     request = ServiceRequest.objects.select_related("community").get(pk=sla_clock.request_id)
-    calendar = calendar_for(request.community_id)
+    calendar = configuration.calendar(request.community_id)
     fired = 0
     level = request.escalation_level
     while sla_clock.next_threshold is not None and sla_clock.next_check_at <= now:

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.accounts.models import Department, User
-from propdesk.core.calendar import calendar_for
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.tickets import clock, configuration
 from propdesk.tickets.models import (
@@ -284,7 +283,7 @@ def request_resume(*, actor, request: ServiceRequest, note: str = "") -> Service
     request, _step, note = _begin(actor, request, "resume", note)
     now = clock.now()
     resumed = sla.clocks_resume(
-        request=request, at=now, calendar=calendar_for(request.community_id)
+        request=request, at=now, calendar=configuration.calendar(request.community_id)
     )
     fields = {}
     for sla_clock in resumed:
@@ -403,7 +402,7 @@ def reopen_locked(request: ServiceRequest, *, actor, now, reason: str, data=None
     FollowUp.objects.filter(request=request, state=FollowUp.State.PENDING).update(
         state=FollowUp.State.CANCELLED, completed_at=now
     )
-    calendar = calendar_for(request.community_id)
+    calendar = configuration.calendar(request.community_id)
     last_round = (
         SlaClock.objects.filter(request=request, target=Target.RESOLUTION)
         .order_by("-round")

@@ -70,7 +70,7 @@ def test_the_clock_stands_still_while_waiting_on_the_owner(desk, frozen, make_re
     assert request.promised_at == at("2026-03-24T17:30")
     assert request.due_at == at("2026-03-24T17:30")
     assert request.events.get(action="resumed").data["due"] == {
-        "resolution": "2026-03-24T17:30:00+08:00"
+        "resolution": "2026-03-24T09:30:00+00:00"
     }
 
 

@@ -1,0 +1,502 @@
+"""Service requests at a million: create throughput over HTTP, queue pages and full-text search.
+
+Two measurements (targets from issue 3 and PERF-NOTES.md):
+
+1. **Create throughput** (target ≥ 0.5× a trivial JSON endpoint). The project is served by
+   `manage.py runserver --noreload` (production settings, DEBUG off, request logging off) in a
+   subprocess on loopback. 8 client threads with keep-alive connections send, for a bounded time
+   each, either `GET /bench/hello` (a view that returns `{"ok": true}` with the same middleware
+   stack) or `POST /api/requests/` (a real request through the intake service, authenticated by
+   an API token). Rounds alternate hello → create → hello → create, and the ratio is
+   create req/s ÷ hello req/s of the same round; the bench then prints the median round.
+   The hello view and the URL module that adds it are written to a temporary directory at run
+   time; nothing of the bench lives in the project.
+2. **Queue pages and search, p50/p95** (target ≤ 50 ms). In-process through Django's test
+   Client (the whole stack: middleware, session, the ninja endpoint, selector, JSON), as the
+   seeded agent (2 communities) and the seeded administrator (every community): the first page
+   of each queue, and a full-text search for 漏水 (about 10 % of requests) and for two words.
+
+    uv run python bench/requests.py --tiny                           # smoke test, temp SQLite
+    uv run python bench/requests.py --database-url URL               # a database seeded before
+    uv run python bench/requests.py --database-url URL --seed-houses 1000000 --seed-requests 1000000
+
+See bench/README-requests.md for measured figures.
+"""
+
+import argparse
+import http.client
+import json
+import math
+import os
+import random
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import threading
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET_P95_MS = 50.0
+TARGET_RATIO = 0.5
+QUEUES = ("mine", "department", "unassigned", "due_soon", "overdue", "follow_up", "all")
+SEARCHES = {"search_leak": "漏水", "search_two_words": "楼下 漏水"}
+TINY = {"houses": 600, "communities": 3, "requests": 5000}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=None, help="database to measure")
+    parser.add_argument("--tiny", action="store_true", help="seed a small temporary SQLite DB")
+    parser.add_argument("--seed-houses", type=int, default=0, help="seed a registry first")
+    parser.add_argument("--seed-requests", type=int, default=0, help="seed requests first")
+    parser.add_argument("-n", "--repetitions", type=int, default=None, help="pages per kind")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--duration", type=float, default=None, help="seconds per round")
+    parser.add_argument("--rounds", type=int, default=None, help="hello/create rounds")
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--skip-queues", action="store_true")
+    parser.add_argument("--json", metavar="PATH", help="also write the figures here")
+    parser.add_argument("--random-seed", type=int, default=1)
+    args = parser.parse_args(argv)
+    if args.tiny and args.database_url:
+        parser.error("--tiny makes its own temporary SQLite database; drop --database-url")
+    if not args.tiny:
+        args.database_url = args.database_url or os.environ.get("DATABASE_URL", "")
+        if not args.database_url:
+            parser.error("give --database-url (or set DATABASE_URL), or use --tiny")
+    args.repetitions = args.repetitions or (10 if args.tiny else 200)
+    args.duration = args.duration or (2.0 if args.tiny else 15.0)
+    args.rounds = args.rounds or (1 if args.tiny else 3)
+    return args
+
+
+def configure_environment(database_url: str, var_dir: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "propdesk.settings"
+    os.environ["DEBUG"] = "0"
+    os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+    os.environ["SECURE_SSL_REDIRECT"] = "0"
+    os.environ["SESSION_COOKIE_SECURE"] = "0"
+    os.environ["CSRF_COOKIE_SECURE"] = "0"
+    os.environ["PROPDESK_VAR_DIR"] = var_dir
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+
+
+def ensure_postgres_database(database_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(database_url)
+    name = unquote(parts.path.lstrip("/"))
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}")
+
+
+def prepare(houses: int, communities: int | None, requests: int) -> None:
+    from django.core.management import call_command
+
+    from propdesk.estates import seeding
+    from propdesk.estates.models import House
+    from propdesk.tickets.models import ServiceRequest
+    from propdesk.tickets.seeding import seed_requests
+
+    call_command("migrate", verbosity=0)
+    if houses and not House.objects.exists():
+        started = time.perf_counter()
+        result = seeding.seed_registry(houses=houses, communities=communities)
+        print(f"seeded {result.houses:,} houses in {time.perf_counter() - started:.1f} s")
+    have = ServiceRequest.objects.count()
+    if requests and have < requests:
+        result = seed_requests(
+            requests=requests - have,
+            progress=lambda done, total, rows, s: print(
+                f"  seeding requests {100 * done / total:5.1f} %  {rows:,} rows  {s:.1f} s",
+                flush=True,
+            ),
+        )
+        print(
+            f"seeded {result.requests:,} requests, {result.rows:,} rows in "
+            f"{result.seconds:.1f} s ({result.rows / result.seconds:,.0f} rows/s)"
+        )
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+# --- queue pages and search (in-process) ------------------------------------------------------
+
+
+def measure_queues(args) -> list[dict]:
+    from django.db import connection
+    from django.test import Client
+
+    from propdesk.accounts.models import User
+    from propdesk.core.permissions import community_ids
+    from propdesk.estates import seeding
+
+    rng = random.Random(args.random_seed)
+    personas = {}
+    for label, username in (
+        ("agent", seeding.SEED_AGENT_USERNAME),
+        ("admin", seeding.SEED_ADMIN_USERNAME),
+    ):
+        user = User.objects.get(username=username)
+        client = Client()
+        client.force_login(user)
+        personas[label] = (client, len(community_ids(user)))
+    kinds = {**{q: {"queue": q} for q in QUEUES}, **{k: {"q": v} for k, v in SEARCHES.items()}}
+    tasks = [(label, kind) for label in personas for kind in kinds] * args.repetitions
+    rng.shuffle(tasks)
+
+    def call(label, kind):
+        return personas[label][0].get("/api/requests/", kinds[kind])
+
+    for label, kind in tasks[:30]:
+        call(label, kind)
+    samples: dict[tuple, list[float]] = {}
+    items: dict[tuple, int] = {}
+    for label, kind in tasks:
+        started = time.perf_counter()
+        response = call(label, kind)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            sys.exit(f"{label} {kind}: HTTP {response.status_code} {response.content[:300]}")
+        samples.setdefault((label, kind), []).append(elapsed)
+        items[(label, kind)] = response.json()["count"]
+    counted: dict[tuple, int] = {}
+    executed: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        for label, kind in {(label, kind) for label, kind in tasks}:
+            executed.clear()
+            call(label, kind)
+            counted[(label, kind)] = len(executed)
+    rows = []
+    for label in personas:
+        for kind in kinds:
+            times = samples[(label, kind)]
+            rows.append(
+                {
+                    "user": label,
+                    "communities": personas[label][1],
+                    "kind": kind,
+                    "n": len(times),
+                    "p50_ms": round(statistics.median(times), 2),
+                    "p95_ms": round(percentile(times, 95), 2),
+                    "max_ms": round(max(times), 2),
+                    "matching_capped": items[(label, kind)],
+                    "sql_queries": counted[(label, kind)],
+                }
+            )
+    return rows
+
+
+# --- create throughput over HTTP --------------------------------------------------------------
+
+BENCH_URLS = """
+from django.http import JsonResponse
+from django.urls import include, path
+
+import propdesk.urls
+
+
+def hello(request):
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("bench/hello", hello), *propdesk.urls.urlpatterns]
+"""
+BENCH_SETTINGS = """
+from propdesk.settings import *  # noqa: F403
+
+ROOT_URLCONF = "benchsite.urls"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.server": {"level": "ERROR"}, "jieba": {"level": "WARNING"}},
+}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def api_token() -> str:
+    from propdesk.accounts.models import ApiToken, User, hash_token
+    from propdesk.estates import seeding
+
+    agent = User.objects.get(username=seeding.SEED_AGENT_USERNAME)
+    admin = User.objects.get(username=seeding.SEED_ADMIN_USERNAME)
+    key = ApiToken.generate_key()
+    ApiToken.objects.create(
+        user=agent,
+        name="bench",
+        key_prefix=key[:12],
+        key_hash=hash_token(key),
+        created_by=admin,
+    )
+    return key
+
+
+def bodies(count: int, rng: random.Random) -> list[bytes]:
+    from propdesk.accounts.models import User
+    from propdesk.core.permissions import community_ids
+    from propdesk.estates import seeding
+    from propdesk.estates.models import House
+    from propdesk.tickets.demo import PLACES, ROOMS, TEXTS, TIMES
+
+    agent = User.objects.get(username=seeding.SEED_AGENT_USERNAME)
+    houses = list(
+        House.objects.filter(community_id__in=community_ids(agent))
+        .order_by("?")
+        .values_list("id", flat=True)[:2000]
+    )
+    result = []
+    for _n in range(count):
+        category = rng.choice(list(TEXTS))
+        kinds, house_texts, area_texts = TEXTS[category]
+        texts = house_texts or area_texts
+        description = rng.choice(texts).format(
+            room=rng.choice(ROOMS), place=rng.choice(PLACES), time=rng.choice(TIMES), floor=5
+        )
+        payload = {
+            "house": rng.choice(houses),
+            "kind": next(iter(kinds)),
+            "category": category,
+            "urgency": "normal",
+            "description": description,
+            "caller_mobile": f"139{rng.randint(0, 99_999_999):08d}",
+        }
+        result.append(json.dumps(payload, ensure_ascii=False).encode())
+    return result
+
+
+class Load:
+    """`clients` threads hammering one endpoint for `duration` seconds over keep-alive."""
+
+    def __init__(self, port, method, path, bodies, headers, clients, duration):
+        self.port, self.method, self.path = port, method, path
+        self.bodies, self.headers = bodies, headers
+        self.clients, self.duration = clients, duration
+        self.ok = 0
+        self.failed = 0
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+
+    def run(self) -> dict:
+        deadline = time.perf_counter() + self.duration
+        threads = [
+            threading.Thread(target=self.worker, args=(n, deadline)) for n in range(self.clients)
+        ]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        return {
+            "requests": self.ok,
+            "failed": self.failed,
+            "seconds": round(elapsed, 2),
+            "per_second": round(self.ok / elapsed, 1),
+            "p50_ms": round(statistics.median(self.latencies), 1) if self.latencies else None,
+            "p95_ms": round(percentile(self.latencies, 95), 1) if self.latencies else None,
+            "errors": self.errors[:3],
+        }
+
+    def worker(self, number: int, deadline: float) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        i = number
+        ok = failed = 0
+        latencies = []
+        while time.perf_counter() < deadline:
+            body = self.bodies[i % len(self.bodies)] if self.bodies else None
+            i += self.clients
+            started = time.perf_counter()
+            try:
+                conn.request(self.method, self.path, body=body, headers=self.headers)
+                response = conn.getresponse()
+                data = response.read()
+                if response.will_close:
+                    conn.close()
+                    conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            except (OSError, http.client.HTTPException) as exc:
+                failed += 1
+                with self.lock:
+                    self.errors.append(repr(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            if 200 <= response.status < 300:
+                ok += 1
+            else:
+                failed += 1
+                with self.lock:
+                    self.errors.append(f"{response.status} {data[:200]!r}")
+        conn.close()
+        with self.lock:
+            self.ok += ok
+            self.failed += failed
+            self.latencies += latencies
+
+
+def measure_throughput(args, var_dir: str) -> dict:
+    site = Path(var_dir) / "benchsite"
+    site.mkdir(exist_ok=True)
+    (site / "__init__.py").write_text("")
+    (site / "urls.py").write_text(textwrap.dedent(BENCH_URLS))
+    (site / "settings.py").write_text(textwrap.dedent(BENCH_SETTINGS))
+    key = api_token()
+    rng = random.Random(args.random_seed)
+    payloads = bodies(2000, rng)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "benchsite.settings",
+        "PYTHONPATH": os.pathsep.join([var_dir, str(REPO), os.environ.get("PYTHONPATH", "")]),
+    }
+    server = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
+        [sys.executable, str(REPO / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for(port, server)
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        # Warm-up: imports, jieba's dictionary, first connections.
+        Load(port, "GET", "/bench/hello", None, {}, 2, 1.0).run()
+        Load(port, "POST", "/api/requests/", payloads, headers, 2, 2.0).run()
+        rounds = []
+        for _round in range(args.rounds):
+            hello = Load(port, "GET", "/bench/hello", None, {}, args.clients, args.duration).run()
+            create = Load(
+                port, "POST", "/api/requests/", payloads, headers, args.clients, args.duration
+            ).run()
+            ratio = create["per_second"] / hello["per_second"] if hello["per_second"] else 0
+            rounds.append({"hello": hello, "create": create, "ratio": round(ratio, 3)})
+            print(
+                f"  round: hello {hello['per_second']} req/s, create {create['per_second']} "
+                f"req/s (failed {create['failed']}), ratio {ratio:.2f}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    ratios = sorted(r["ratio"] for r in rounds)
+    return {
+        "server": "manage.py runserver --noreload (threaded), DEBUG off",
+        "clients": args.clients,
+        "seconds_per_run": args.duration,
+        "rounds": rounds,
+        "median_ratio": ratios[len(ratios) // 2],
+        "target_ratio": TARGET_RATIO,
+    }
+
+
+def _wait_for(port: int, server: subprocess.Popen) -> None:
+    for _attempt in range(200):
+        if server.poll() is not None:
+            sys.exit("the server did not start: " + server.stderr.read().decode()[-2000:])
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/bench/hello")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    sys.exit("the server did not answer")
+
+
+def _database_version(connection) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        return cursor.fetchone()[0]
+
+
+def main(argv=None) -> dict:
+    args = parse_args(argv)
+    temp_dir = tempfile.mkdtemp(prefix="propdesk-bench-requests-")
+    try:
+        database_url = args.database_url or f"sqlite:///{temp_dir}/bench.sqlite3"
+        configure_environment(database_url, temp_dir)
+        if database_url.startswith("postgres"):
+            ensure_postgres_database(database_url)
+        import django
+
+        django.setup()
+        from django.db import connection
+
+        from propdesk.estates.models import Community
+        from propdesk.tickets.models import ServiceRequest
+
+        if args.tiny:
+            prepare(TINY["houses"], TINY["communities"], TINY["requests"])
+        elif args.seed_houses or args.seed_requests:
+            prepare(args.seed_houses, None, args.seed_requests)
+        report = {
+            "database": connection.vendor,
+            "database_version": _database_version(connection),
+            "requests": ServiceRequest.objects.count(),
+            "communities": Community.objects.count(),
+            "cpus": os.cpu_count(),
+            "load_average_before": [round(x, 2) for x in os.getloadavg()],
+        }
+        print(
+            f"{report['database']} {report['database_version']}: {report['requests']:,} "
+            f"requests in {report['communities']} communities; load {report['load_average_before']}"
+        )
+        if not args.skip_queues:
+            report["queues"] = measure_queues(args)
+            print(f"{'user':<6} {'kind':<18} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'SQL':>4}")
+            for row in report["queues"]:
+                print(
+                    f"{row['user']:<6} {row['kind']:<18} {row['p50_ms']:>8} {row['p95_ms']:>8} "
+                    f"{row['max_ms']:>8} {row['sql_queries']:>4}"
+                )
+        if not args.skip_throughput:
+            connection.close()
+            report["throughput"] = measure_throughput(args, temp_dir)
+            print(f"create/hello ratio (median of rounds): {report['throughput']['median_ratio']}")
+        report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2))
+        return report
+    finally:
+        shutil.rmtree(temp_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
