@@ -10,7 +10,7 @@ and approved by a supervisor — a different person — before any entry is writ
 """
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -69,20 +69,14 @@ def _check(kind: str, *, house: House, payment, bill, amount_fen, method) -> Non
                 code=error_codes.ALREADY_REVERSED,
                 field="payment",
             )
-        # What the payment left in the prepaid balance must still be there to take back.
+        # What the payment left in the prepaid balance must still be there to take back:
+        # its amount less what is still allocated to bills (allocations net of reversals).
         allocated = -(
-            LedgerEntry.objects.filter(
-                payment=payment, kind=Entry.ALLOCATION, bill__isnull=False
-            ).aggregate(t=Sum("amount_fen"))["t"]
-            or 0
-        )
-        allocated += (
-            LedgerEntry.objects.filter(
-                payment=payment,
-                kind=Entry.REVERSAL,
-                reverses__kind=Entry.ALLOCATION,
-                bill__isnull=False,
-            ).aggregate(t=Sum("amount_fen"))["t"]
+            LedgerEntry.objects.filter(payment=payment, bill__isnull=False)
+            .filter(
+                Q(kind=Entry.ALLOCATION) | Q(kind=Entry.REVERSAL, reverses__kind=Entry.ALLOCATION)
+            )
+            .aggregate(t=Sum("amount_fen"))["t"]
             or 0
         )
         if payment.amount_fen - allocated > prepaid_fen(house):

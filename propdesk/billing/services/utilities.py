@@ -15,11 +15,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from propdesk.core import audit
-from propdesk.core.errors import Conflict, ValidationFailed
-from propdesk.core.permissions import Perm, require
-from propdesk.estates.models import Building, Community, House, HouseStatus
-
 from propdesk.billing import error_codes
 from propdesk.billing.models import (
     FeeCode,
@@ -41,6 +36,10 @@ from propdesk.billing.services._common import (
 )
 from propdesk.billing.services.bills import one_off_bill
 from propdesk.billing.services.payments import payment_take, prepaid_apply
+from propdesk.core import audit
+from propdesk.core.errors import Conflict, ValidationFailed
+from propdesk.core.permissions import Perm, require
+from propdesk.estates.models import Building, Community, House, HouseStatus
 
 _PAID_IN = Q(kind=LedgerEntry.Kind.ALLOCATION) | Q(
     kind=LedgerEntry.Kind.REVERSAL, reverses__kind=LedgerEntry.Kind.ALLOCATION
