@@ -17,7 +17,7 @@ from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId
 from propdesk.core.errors import NotFound, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.estates import selectors as estate_selectors
-from propdesk.tickets import configuration, reports, selectors, services
+from propdesk.tickets import clock, configuration, reports, selectors, services
 from propdesk.tickets.models import (
     Category,
     Channel,
@@ -55,6 +55,8 @@ from propdesk.tickets.schemas import (
     TaxonomyOut,
     TransitionIn,
     UnreachableIn,
+    request_data,
+    request_detail_data,
 )
 
 router = Router(tags=["requests"])
@@ -69,8 +71,8 @@ def _related(fetch, user, pk, field: str, **kwargs):
         raise NotFound(_("No such record in your communities."), field=field) from exc
 
 
-def _detail(user, request_id) -> object:
-    return selectors.request_detail(user, request_id)
+def _detail(user, request_id) -> dict:
+    return request_detail_data(selectors.request_detail(user, request_id))
 
 
 # --- taxonomy, lookup -------------------------------------------------------------------------
@@ -96,7 +98,15 @@ def taxonomy(request):
 )
 def caller_lookup(request, filters: Query[LookupFilters]):
     require(request.auth, Perm.REGISTRY_VIEW)
-    return selectors.caller_lookup(request.auth, filters.q)
+    now = clock.now()
+    return [
+        {
+            **house.__dict__,
+            "open_requests": [request_data(r, now) for r in house.open_requests],
+            "history": [request_data(r, now) for r in house.history],
+        }
+        for house in selectors.caller_lookup(request.auth, filters.q)
+    ]
 
 
 @router.get(
@@ -114,7 +124,11 @@ def duplicates(request, filters: Query[DuplicateFilters]):
         if category is None:
             raise ValidationFailed(_("Unknown category."), field="category")
         category_id = category.id
-    return selectors.duplicates_for(user, house_id=house.id, category_id=category_id)
+    now = clock.now()
+    return [
+        request_data(r, now)
+        for r in selectors.duplicates_for(user, house_id=house.id, category_id=category_id)
+    ]
 
 
 @router.get(
@@ -272,7 +286,7 @@ def request_list(request, filters: Query[RequestFilters]):
         limit=filters.limit,
     )
     return {
-        "items": page.items,
+        "items": [request_data(item, page.now) for item in page.items],
         "next_cursor": page.next_cursor,
         "count": page.count,
         "count_capped": page.count_capped,
@@ -313,14 +327,14 @@ def request_create(request, payload: RequestIn):
         preferred_visit_at=payload.preferred_visit_at,
     )
     # The service's object already carries its house, taxonomy rows and department: no re-read.
-    created.possible_duplicates = (
+    duplicates = (
         selectors.duplicate_numbers(
             user, house_id=created.house_id, category_id=created.category_id, exclude=created.pk
         )
         if created.house_id
         else []
     )
-    return Status(201, created)
+    return Status(201, {**request_data(created), "possible_duplicates": duplicates})
 
 
 @router.get("/{request_id}", response={200: RequestDetailOut, **READ_ERRORS})

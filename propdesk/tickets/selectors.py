@@ -280,7 +280,7 @@ def duplicates_for(user, *, house_id: int, category_id: int | None = None) -> li
     requests = requests_visible_to(user).filter(house_id=house_id, is_open=True)
     if category_id:
         requests = requests.filter(category_id=category_id)
-    return list(requests.select_related("category", "kind").order_by("-created_at")[:10])
+    return list(requests.select_related(*LIST_RELATED, "assignee").order_by("-created_at")[:10])
 
 
 def duplicate_numbers(user, *, house_id: int, category_id: int, exclude: int) -> list[str]:
@@ -342,7 +342,7 @@ def caller_lookup(user, q: str, *, limit: int = 10) -> list[CallerHouse]:
         requests_visible_to(user)
         .filter(house_id__in=list(houses))
         .filter(Q(is_open=True) | Q(created_at__gte=since))
-        .select_related("category", "kind", "department")
+        .select_related(*LIST_RELATED, "assignee")
         .order_by("-created_at", "-id")[:200]
     )
     for request in recent:
