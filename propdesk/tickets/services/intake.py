@@ -73,7 +73,10 @@ def recurrence_of(
         resolved_at__lte=at,
     )
     if house_id is not None:
+        # The building narrows it first: one index range (community, building, category, date).
         earlier = earlier.filter(house_id=house_id)
+        if building_id is not None:
+            earlier = earlier.filter(building_id=building_id)
     elif building_id is not None:
         earlier = earlier.filter(building_id=building_id, house__isnull=True)
     else:
