@@ -5,7 +5,10 @@ from playwright.sync_api import expect
 
 from propdesk.core.models import AccessLog
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _log_in(page, live_server, username):
