@@ -172,3 +172,7 @@ api.add_router("/tokens", tokens_router)
 from propdesk.tickets.api import router as tickets_router  # noqa: E402
 
 api.add_router("/requests/", tickets_router)
+
+from propdesk.billing.api import router as billing_router  # noqa: E402
+
+api.add_router("/billing/", billing_router)

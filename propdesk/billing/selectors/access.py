@@ -45,11 +45,13 @@ def owner_house_ids(user) -> list[int]:
 def house_for_billing(user, house_id, perm: Perm = Perm.BILLING_VIEW) -> House:
     """A house whose fees `user` may see (or act on with `perm`); NotFound otherwise."""
     if is_owner(user):
+        if perm != Perm.BILLING_VIEW:
+            require(user, perm)  # owners hold no staff permission: 403
         try:
             house_id = int(house_id)
         except (TypeError, ValueError) as exc:
             raise NotFound() from exc
-        if perm != Perm.BILLING_VIEW or house_id not in owner_house_ids(user):
+        if house_id not in owner_house_ids(user):
             raise NotFound()
         return House.objects.select_related("community", "building", "unit").get(pk=house_id)
     return house_for_user(user, house_id, perm)
@@ -58,7 +60,7 @@ def house_for_billing(user, house_id, perm: Perm = Perm.BILLING_VIEW) -> House:
 def _owner_scoped(queryset: QuerySet, user, pk, perm: Perm):
     if is_owner(user):
         if perm != Perm.BILLING_VIEW:
-            raise NotFound()
+            require(user, perm)
         try:
             pk = int(pk)
         except (TypeError, ValueError) as exc:
@@ -87,10 +89,12 @@ def receipt_for_user(user, receipt_id, perm: Perm = Perm.BILLING_VIEW) -> Receip
             receipt_id = int(receipt_id)
         except (TypeError, ValueError) as exc:
             raise NotFound() from exc
+        if perm != Perm.BILLING_VIEW:
+            require(user, perm)
         receipt = queryset.filter(
             pk=receipt_id, payment__house_id__in=owner_house_ids(user)
         ).first()
-        if receipt is None or perm != Perm.BILLING_VIEW:
+        if receipt is None:
             raise NotFound()
         return receipt
     return get_scoped(queryset, user, receipt_id, perm)
