@@ -14,7 +14,7 @@ from propdesk.billing.services.payments import payment_take
 from propdesk.billing.tests.conftest import bill_for, run_billing
 from propdesk.core.errors import Conflict
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 JULY = datetime.date(2026, 7, 1)
 
 

@@ -12,7 +12,10 @@ from propdesk.tickets.models import ServiceRequest
 from propdesk.tickets.owner_text import in_owner_language, owner_status_text
 from propdesk.tickets.tests.conftest import png_bytes
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _log_in(page, live_server, username):
