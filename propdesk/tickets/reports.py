@@ -79,7 +79,7 @@ def dashboard(user, *, month: datetime.date | None = None, community_id: int | N
     board = Dashboard(month=start.date(), community_ids=ids)
     requests = ServiceRequest.objects.filter(community_id__in=ids)
 
-    live = requests.filter(is_open=True).values_list("status").annotate(n=Count("id"))
+    live = requests.filter(is_open__in=(True,)).values_list("status").annotate(n=Count("id"))
     board.open_by_status = {status: 0 for status in _dashboard_statuses()}
     board.open_by_status.update(dict(live))
     for status, n in (
@@ -90,7 +90,7 @@ def dashboard(user, *, month: datetime.date | None = None, community_id: int | N
         board.open_by_status[status] = n
 
     overdue = (
-        requests.filter(is_open=True, due_at__lte=now)
+        requests.filter(is_open__in=(True,), due_at__lte=now)
         .exclude(status=Status.WAITING_OWNER)
         .values_list("department__name")
         .annotate(n=Count("id"))

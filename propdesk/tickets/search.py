@@ -14,7 +14,7 @@ import re
 import threading
 
 import jieba
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from propdesk.tickets.models import RequestToken
 
@@ -80,17 +80,18 @@ def index_request(request) -> int:
     return len(rows)
 
 
-def matching_request_ids(
-    words: list[str], community_ids: list[int] | None
-) -> QuerySet[RequestToken]:
-    """A subquery of the ids of requests containing every word (None: every community)."""
+def matching_tokens(words: list[str], community_ids: list[int] | None) -> QuerySet[RequestToken]:
+    """Index rows of the first word whose request also has every other word.
+
+    The other words are checked per row with EXISTS on the (token, request) index, so reading the
+    first word's rows in request order stops as soon as a page is full.
+    """
     first, *others = words
     tokens = RequestToken.objects.filter(token=first)
     if community_ids is not None:
         tokens = tokens.filter(community_id__in=community_ids)
     for word in others:
-        more = RequestToken.objects.filter(token=word)
-        if community_ids is not None:
-            more = more.filter(community_id__in=community_ids)
-        tokens = tokens.filter(request_id__in=more.values("request_id"))
+        tokens = tokens.filter(
+            Exists(RequestToken.objects.filter(token=word, request_id=OuterRef("request_id")))
+        )
     return tokens

@@ -44,7 +44,7 @@ from propdesk.tickets.workflow import allowed_actions
 
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
-COUNT_CAP = 1000
+COUNT_CAP = 500
 NUMBER_RE = re.compile(r"^[A-Za-z0-9]{1,20}\d{10}$")
 
 QUEUES = {
@@ -57,6 +57,10 @@ QUEUES = {
     "all": _("All requests"),
 }
 DEADLINE_QUEUES = {"mine", "department", "unassigned", "due_soon", "overdue", "follow_up"}
+
+# `is_open IN (true)` rather than `is_open = true`: SQLite compiles the latter to the bare column,
+# which its planner cannot use as an equality on the indexes that start (community, is_open, …).
+OPEN = (True,)
 
 LIST_RELATED = ("community", "house", "building", "kind", "category", "urgency", "department")
 
@@ -124,36 +128,49 @@ def decode_cursor(cursor: str | None, *, deadline: bool):
         ) from None
 
 
-def _scoped_community_ids(user, community_id: int | None) -> list[int] | None:
-    """The communities to read: one chosen, all of the user's, or None for company-wide."""
+def _scoped_community_ids(user, community_id: int | None) -> list[int]:
+    """The communities to read: the one chosen, or all of the user's.
+
+    Company-wide users get the explicit list too: every queue index starts with the community,
+    and `community IN (…)` lets both databases read one index range per community.
+    """
     ids = community_ids(user)
     if community_id is not None:
         return [community_id] if community_id in ids else []
-    if is_company_wide(user):
-        return None
     return ids
+
+
+def _search_community_ids(user, community_id: int | None) -> list[int] | None:
+    """For the word index: None (no filter) for a company-wide user, who reads the
+    (token, request) index across every community in request order."""
+    if community_id is None and is_company_wide(user):
+        return None
+    return _scoped_community_ids(user, community_id)
 
 
 def queue_queryset(user, queue: str, filters: QueueFilters, now) -> QuerySet[ServiceRequest]:
     require(user, Perm.REQUEST_VIEW)
     if queue not in QUEUES:
         raise ValidationFailed(_("Unknown queue."), code="unknown_queue", field="queue")
-    ids = _scoped_community_ids(user, filters.community_id)
     requests = ServiceRequest.objects.all()
-    if ids is not None:
-        requests = requests.filter(community_id__in=ids)
+    if queue == "all" and filters.community_id is None and is_company_wide(user):
+        pass  # newest first over everything: the primary key's order, no community filter
+    else:
+        requests = requests.filter(
+            community_id__in=_scoped_community_ids(user, filters.community_id)
+        )
     if queue == "mine":
-        requests = requests.filter(assignee_id=user.pk, is_open=True)
+        requests = requests.filter(assignee_id=user.pk, is_open__in=OPEN)
     elif queue == "department":
-        requests = requests.filter(department_id=user.department_id, is_open=True)
+        requests = requests.filter(department_id=user.department_id, is_open__in=OPEN)
     elif queue == "unassigned":
-        requests = requests.filter(assignee__isnull=True, is_open=True)
+        requests = requests.filter(assignee__isnull=True, is_open__in=OPEN)
     elif queue == "due_soon":
-        requests = requests.filter(is_open=True, due_at__gt=now, due_soon_at__lte=now).exclude(
+        requests = requests.filter(is_open__in=OPEN, due_at__gt=now, due_soon_at__lte=now).exclude(
             status=Status.WAITING_OWNER
         )
     elif queue == "overdue":
-        requests = requests.filter(is_open=True, due_at__lte=now).exclude(
+        requests = requests.filter(is_open__in=OPEN, due_at__lte=now).exclude(
             status=Status.WAITING_OWNER
         )
     elif queue == "follow_up":
@@ -195,6 +212,7 @@ def request_queue(
     requests = queue_queryset(user, queue, filters, now)
     q = (filters.q or "").strip()
     words: list[str] = []
+    tokens = None
     if q and NUMBER_RE.match(q):
         requests = requests.filter(number=q.upper())
     elif q:
@@ -205,31 +223,52 @@ def request_queue(
                 code="query_too_short",
                 field="q",
             )
-        ids = _scoped_community_ids(user, filters.community_id)
-        requests = requests.filter(
-            id__in=search.matching_request_ids(words, ids).values("request_id")
-        )
+        tokens = search.matching_tokens(words, _search_community_ids(user, filters.community_id))
+        requests = requests.filter(id__in=tokens.values("request_id"))
     deadline = queue in DEADLINE_QUEUES and not words
     position = decode_cursor(cursor, deadline=deadline)
-    if deadline:
+    # First the page's ids, from the index alone; then those rows with their relations. Joining
+    # before the sort would join every candidate row, not just the page (PERF-NOTES.md).
+    if (
+        tokens is not None
+        and queue == "all"
+        and filters == QueueFilters(community_id=filters.community_id, q=filters.q)
+    ):
+        # A plain search is read straight from the word index, in request order.
+        page = tokens.order_by("-request_id")
+        if position is not None:
+            page = page.filter(request_id__lt=position)
+        page_ids = list(page.values_list("request_id", flat=True)[: limit + 1])
+        counted = tokens
+    elif deadline:
         ordered = requests.order_by("due_at", "id")
         if position is not None:
             moment, last_id = position
             ordered = ordered.filter(Q(due_at__gt=moment) | Q(due_at=moment, id__gt=last_id))
+        page_ids = list(ordered.values_list("id", flat=True)[: limit + 1])
+        counted = requests
     else:
         ordered = requests.order_by("-id")
         if position is not None:
             ordered = ordered.filter(id__lt=position)
-    rows = list(ordered.select_related(*LIST_RELATED, "assignee")[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
+        page_ids = list(ordered.values_list("id", flat=True)[: limit + 1])
+        counted = requests
+    more = len(page_ids) > limit
+    page_ids = page_ids[:limit]
+    loaded = {
+        row.id: row
+        for row in ServiceRequest.objects.filter(id__in=page_ids).select_related(
+            *LIST_RELATED, "assignee"
+        )
+    }
+    rows = [loaded[pk] for pk in page_ids if pk in loaded]
     next_cursor = None
     if more and rows:
         last = rows[-1]
         next_cursor = encode_cursor([last.due_at.isoformat(), last.id] if deadline else [last.id])
     count, capped = (0, False)
     if with_count:
-        count = requests.order_by()[: COUNT_CAP + 1].count()
+        count = counted.order_by()[: COUNT_CAP + 1].count()
         capped = count > COUNT_CAP
         count = min(count, COUNT_CAP)
     return QueuePage(
@@ -277,7 +316,7 @@ def request_detail(user, request_id) -> ServiceRequest:
 
 def duplicates_for(user, *, house_id: int, category_id: int | None = None) -> list[ServiceRequest]:
     """Open requests of the same house (and category): a likely duplicate of a new call."""
-    requests = requests_visible_to(user).filter(house_id=house_id, is_open=True)
+    requests = requests_visible_to(user).filter(house_id=house_id, is_open__in=OPEN)
     if category_id:
         requests = requests.filter(category_id=category_id)
     return list(requests.select_related(*LIST_RELATED, "assignee").order_by("-created_at")[:10])
@@ -287,7 +326,7 @@ def duplicate_numbers(user, *, house_id: int, category_id: int, exclude: int) ->
     """Numbers of the other open requests of a house and category (one light query)."""
     return list(
         requests_visible_to(user)
-        .filter(house_id=house_id, category_id=category_id, is_open=True)
+        .filter(house_id=house_id, category_id=category_id, is_open__in=OPEN)
         .exclude(pk=exclude)
         .order_by("-created_at")
         .values_list("number", flat=True)[:10]
@@ -341,7 +380,7 @@ def caller_lookup(user, q: str, *, limit: int = 10) -> list[CallerHouse]:
     recent = (
         requests_visible_to(user)
         .filter(house_id__in=list(houses))
-        .filter(Q(is_open=True) | Q(created_at__gte=since))
+        .filter(Q(is_open__in=OPEN) | Q(created_at__gte=since))
         .select_related(*LIST_RELATED, "assignee")
         .order_by("-created_at", "-id")[:200]
     )

@@ -192,7 +192,12 @@ class ServiceRequest(models.Model):
         ]
         indexes = [
             # Queues: every one is `community IN (…)` + equality filters, in deadline order.
-            models.Index(fields=["community", "is_open", "due_at", "id"], name="req_open_due"),
+            # due_soon_at and status after the sort key: the due-soon and overdue queues (and
+            # their counts) are answered from the index alone, in deadline order.
+            models.Index(
+                fields=["community", "is_open", "due_at", "id", "due_soon_at", "status"],
+                name="req_open_due",
+            ),
             models.Index(
                 fields=["community", "assignee", "is_open", "due_at", "id"], name="req_assignee_due"
             ),
