@@ -140,3 +140,33 @@ def house_b(community_b, admin):
     return services.house_create(
         actor=admin, building=building, unit_number="1", number="101", floor=1, area_m2="70"
     )
+
+
+DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
+
+
+@pytest.fixture(autouse=True)
+def _seeded_configuration(request):
+    """Put back the configuration rows data migrations seed, after a transactional test flushed
+    them (Django empties every table after such a test; later tests expect the defaults)."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if not (DB_FIXTURES & names or marker):
+        yield
+        return
+    transactional = (marker and marker.kwargs.get("transaction")) or (
+        {"transactional_db", "live_server"} & names
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.apps import apps
+
+    from propdesk.tickets.models import RequestKind
+
+    if not RequestKind.objects.exists():
+        from importlib import import_module
+
+        import_module("propdesk.tickets.migrations.0002_seed_configuration").seed(apps, None)
+        from propdesk.tickets.configuration import clear_cache
+
+        clear_cache()
+    yield
