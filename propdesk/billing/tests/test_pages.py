@@ -173,11 +173,11 @@ def test_a_meter_top_up_at_the_desk(personas, world):
     response = client.post(
         reverse("billing_top_up", args=[world.house.id]),
         {
-            "utility": "electricity",
-            "meter_number": "E100",
-            "amount": "50",
-            "method": "cash",
-            "idempotency_key": "page-topup-000001",
+            "topup-utility": "electricity",
+            "topup-meter_number": "E100",
+            "topup-amount": "50",
+            "topup-method": "cash",
+            "topup-idempotency_key": "page-topup-000001",
         },
     )
     assert response.status_code == 302

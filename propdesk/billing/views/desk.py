@@ -69,7 +69,8 @@ def _house_context(request, house, payment_form=None, top_up_form=None) -> dict:
         or forms.PaymentForm(
             initial={"idempotency_key": _new_key(), "method": "wechat"}, bill_choices=choices
         ),
-        "top_up_form": top_up_form or forms.TopUpForm(initial={"idempotency_key": _new_key()}),
+        "top_up_form": top_up_form
+        or forms.TopUpForm(initial={"idempotency_key": _new_key()}, prefix="topup"),
         "top_ups": MeterTopUp.objects.filter(house=house).select_related("payment")[:5],
         "can_take": has_perm(request.user, Perm.PAYMENT_TAKE),
     }
@@ -144,7 +145,7 @@ def receipt_pdf(request, receipt_id: int):
 @console_view
 def meter_top_up(request, house_id: int):
     house = access.house_for_billing(request.user, house_id)
-    form = forms.TopUpForm(request.POST)
+    form = forms.TopUpForm(request.POST, prefix="topup")
     if form.is_valid():
         try:
             result = utilities.meter_top_up(actor=request.user, house=house, **form.cleaned_data)
