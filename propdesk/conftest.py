@@ -159,6 +159,9 @@ def _seeded_configuration(request):
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
     from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()  # a flush re-creates content types under new ids
 
     from propdesk.tickets.models import RequestKind
 
