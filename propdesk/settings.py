@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "propdesk.estates",
     "propdesk.tickets",
     "propdesk.billing",
+    "propdesk.frontdesk",
+    "propdesk.notices",
+    "propdesk.portal",
     "propdesk.api",
 ]
 

@@ -176,3 +176,15 @@ api.add_router("/requests/", tickets_router)
 from propdesk.billing.api import router as billing_router  # noqa: E402
 
 api.add_router("/billing/", billing_router)
+
+from propdesk.frontdesk.api import router as frontdesk_router  # noqa: E402
+
+api.add_router("/frontdesk/", frontdesk_router)
+
+from propdesk.notices.api import router as notices_router  # noqa: E402
+
+api.add_router("/notices/", notices_router)
+
+from propdesk.portal.api import router as portal_router  # noqa: E402
+
+api.add_router("/portal/", portal_router)

@@ -45,6 +45,23 @@ class Perm(StrEnum):
     LEDGER_ADJUST_APPROVE = "billing.adjust_approve"
     VACANCY_APPROVE = "billing.vacancy_approve"
     BILLING_REPORTS = "billing.reports"
+    # front-desk procedures (前台业务), DOMAIN.md §4
+    FRONTDESK_VIEW = "frontdesk.view"
+    MOVE_IN = "frontdesk.move_in"
+    INSPECTION_RECORD = "frontdesk.inspect"
+    DECORATION_MANAGE = "frontdesk.decoration"
+    DECORATION_APPROVE = "frontdesk.decoration_approve"
+    DECORATION_PATROL = "frontdesk.decoration_patrol"
+    KEYS_MANAGE = "frontdesk.keys"
+    RELEASE_ISSUE = "frontdesk.release_issue"
+    RELEASE_CHECK = "frontdesk.release_check"
+    DOCUMENTS_REGISTER = "frontdesk.documents"
+    FRONTDESK_CONFIGURE = "frontdesk.configure"
+    # owner portal and notifications (业主端, 通知), DOMAIN.md §2, §6, §9
+    PORTAL_LINK_VERIFY = "portal.verify_link"
+    ANNOUNCEMENT_WRITE = "notices.write"
+    ANNOUNCEMENT_PUBLISH = "notices.publish"
+    NOTICE_TEMPLATES = "notices.templates"
 
 
 _FRONT_DESK = {
@@ -69,6 +86,20 @@ _REQUEST_DESK = _REQUEST_REPORTER | {
     Perm.REQUEST_CANCEL,
     Perm.BILLING_VIEW,
 }
+# The front desk runs the procedures; a supervisor approves decoration plans.
+_FRONTDESK_DESK = {
+    Perm.FRONTDESK_VIEW,
+    Perm.MOVE_IN,
+    Perm.INSPECTION_RECORD,
+    Perm.DECORATION_MANAGE,
+    Perm.DECORATION_PATROL,
+    Perm.KEYS_MANAGE,
+    Perm.RELEASE_ISSUE,
+    Perm.RELEASE_CHECK,
+    Perm.DOCUMENTS_REGISTER,
+    Perm.PORTAL_LINK_VERIFY,
+    Perm.ANNOUNCEMENT_WRITE,
+}
 _SUPERVISION = {
     Perm.REGISTRY_IMPORT,
     Perm.ACCESS_LOG_VIEW,
@@ -81,16 +112,38 @@ _SUPERVISION = {
     Perm.LEDGER_ADJUST_APPROVE,
     Perm.VACANCY_APPROVE,
     Perm.BILLING_REPORTS,
+    Perm.DECORATION_APPROVE,
+    Perm.FRONTDESK_CONFIGURE,
+    Perm.ANNOUNCEMENT_PUBLISH,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.AGENT: frozenset(_FRONT_DESK | _REQUEST_DESK),
-    Role.SUPERVISOR: frozenset(_FRONT_DESK | _REQUEST_DESK | _SUPERVISION),
+    Role.AGENT: frozenset(_FRONT_DESK | _REQUEST_DESK | _FRONTDESK_DESK),
+    Role.SUPERVISOR: frozenset(_FRONT_DESK | _REQUEST_DESK | _FRONTDESK_DESK | _SUPERVISION),
     # Technicians and guards find houses and people, and call owners about the job at hand.
+    # Technicians inspect houses and decoration works; guards check release passes at the gate
+    # and patrol decoration works.
     Role.TECHNICIAN: frozenset(
-        {Perm.REGISTRY_VIEW, Perm.REVEAL_MOBILE, Perm.REQUEST_WORK} | _REQUEST_REPORTER
+        {
+            Perm.REGISTRY_VIEW,
+            Perm.REVEAL_MOBILE,
+            Perm.REQUEST_WORK,
+            Perm.FRONTDESK_VIEW,
+            Perm.INSPECTION_RECORD,
+            Perm.DECORATION_PATROL,
+        }
+        | _REQUEST_REPORTER
     ),
-    Role.GUARD: frozenset({Perm.REGISTRY_VIEW, Perm.REVEAL_PLATE} | _REQUEST_REPORTER),
+    Role.GUARD: frozenset(
+        {
+            Perm.REGISTRY_VIEW,
+            Perm.REVEAL_PLATE,
+            Perm.FRONTDESK_VIEW,
+            Perm.DECORATION_PATROL,
+            Perm.RELEASE_CHECK,
+        }
+        | _REQUEST_REPORTER
+    ),
     # Cashiers take payments and ask for corrections; a supervisor approves them.
     Role.CASHIER: frozenset(
         {

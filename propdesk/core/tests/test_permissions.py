@@ -56,6 +56,21 @@ billing.adjust_request    .        x           .          x       .      x      
 billing.adjust_approve    .        x           .          .       .      x      .
 billing.vacancy_approve   .        x           .          .       .      x      .
 billing.reports           .        x           .          x       .      x      .
+frontdesk.view            x        x           x          .       x      x      .
+frontdesk.move_in         x        x           .          .       .      x      .
+frontdesk.inspect         x        x           x          .       .      x      .
+frontdesk.decoration      x        x           .          .       .      x      .
+frontdesk.decoration_approve .     x           .          .       .      x      .
+frontdesk.decoration_patrol x      x           x          .       x      x      .
+frontdesk.keys            x        x           .          .       .      x      .
+frontdesk.release_issue   x        x           .          .       .      x      .
+frontdesk.release_check   x        x           .          .       x      x      .
+frontdesk.documents       x        x           .          .       .      x      .
+frontdesk.configure       .        x           .          .       .      x      .
+portal.verify_link        x        x           .          .       .      x      .
+notices.write             x        x           .          .       .      x      .
+notices.publish           .        x           .          .       .      x      .
+notices.templates         .        .           .          .       .      x      .
 """
 
 

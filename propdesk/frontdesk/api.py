@@ -1,0 +1,5 @@
+"""API of front-desk procedures."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,3 @@
+"""Console pages of the front-desk procedures (/frontdesk/…)."""
+
+urlpatterns: list = []

@@ -1,0 +1,5 @@
+"""API of notices and notifications."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,3 @@
+"""Console pages of announcements and notification templates (/notices/…)."""
+
+urlpatterns: list = []

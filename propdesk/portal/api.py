@@ -1,0 +1,5 @@
+"""API of owner portal."""
+
+from ninja import Router
+
+router = Router()

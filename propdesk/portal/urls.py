@@ -1,0 +1,3 @@
+"""The owners' mobile web app (/m/…)."""
+
+urlpatterns: list = []
