@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "propdesk.tickets",
     "propdesk.billing",
     "propdesk.frontdesk",
+    "propdesk.custody",
     "propdesk.notices",
     "propdesk.portal",
     "propdesk.api",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("requests/", include("propdesk.tickets.urls")),
     path("billing/", include("propdesk.billing.urls")),
     path("frontdesk/", include("propdesk.frontdesk.urls")),
+    path("custody/", include("propdesk.custody.urls")),
     path("notices/", include("propdesk.notices.urls")),
     path("m/", include("propdesk.portal.urls")),
     path("api/", api.urls),

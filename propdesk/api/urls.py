@@ -181,6 +181,10 @@ from propdesk.frontdesk.api import router as frontdesk_router  # noqa: E402
 
 api.add_router("/frontdesk/", frontdesk_router)
 
+from propdesk.custody.api import router as custody_router  # noqa: E402
+
+api.add_router("/custody/", custody_router)
+
 from propdesk.notices.api import router as notices_router  # noqa: E402
 
 api.add_router("/notices/", notices_router)

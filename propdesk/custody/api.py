@@ -1,0 +1,5 @@
+"""API of keys, passes and documents."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,3 @@
+"""Console pages of keys, goods release passes and the document register (/custody/…)."""
+
+urlpatterns: list = []
