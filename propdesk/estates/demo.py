@@ -223,6 +223,8 @@ def _add_people(actor, community, house, rng, today, index: int) -> None:
 
 def _load_other_modules(communities, rng: random.Random, request_days: int) -> None:
     """The other apps' demo data, built on this registry through their own services."""
+    from propdesk.billing.demo import load_demo_billing
     from propdesk.tickets.demo import load_demo_requests
 
     load_demo_requests(communities=communities, rng=rng, days=request_days)
+    load_demo_billing(communities=communities, rng=rng)

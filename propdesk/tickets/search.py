@@ -92,6 +92,14 @@ def matching_tokens(words: list[str], community_ids: list[int] | None) -> QueryS
         tokens = tokens.filter(community_id__in=community_ids)
     for word in others:
         tokens = tokens.filter(
-            Exists(RequestToken.objects.filter(token=word, request_id=OuterRef("request_id")))
+            Exists(
+                RequestToken.objects.filter(
+                    # The community too: the lookup is then a point in the primary key, and the
+                    # planner never reads the other word across every community.
+                    community_id=OuterRef("community_id"),
+                    token=word,
+                    request_id=OuterRef("request_id"),
+                )
+            )
         )
     return tokens

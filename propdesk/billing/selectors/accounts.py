@@ -29,7 +29,6 @@ def _credits_subquery():
 def with_outstanding(bills):
     """Annotate bills with `outstanding_fen`: their amount plus the entries on them."""
     return bills.annotate(
-        credited_fen=Coalesce(_credits_subquery(), Value(0)),
         outstanding_fen=F("amount_fen") + Coalesce(_credits_subquery(), Value(0)),
     )
 

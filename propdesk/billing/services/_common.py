@@ -76,6 +76,33 @@ def lock_house_account(house: House) -> HouseAccount:
     return HouseAccount.objects.select_for_update().get(house_id=house.id)
 
 
+def entry_row(
+    *,
+    house: House,
+    kind: str,
+    amount_fen: int,
+    actor=None,
+    bill=None,
+    payment=None,
+    adjustment=None,
+    reverses=None,
+    note: str = "",
+) -> LedgerEntry:
+    """An unsaved ledger entry, for callers that write many at once (bulk_create)."""
+    return LedgerEntry(
+        community_id=house.community_id,
+        house_id=house.id,
+        kind=kind,
+        amount_fen=amount_fen,
+        bill=bill,
+        payment=payment,
+        adjustment=adjustment,
+        reverses=reverses,
+        note=note[:200],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
 def entry(
     *,
     house: House,

@@ -8,17 +8,26 @@ import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.billing import error_codes
-from propdesk.billing.models import Bill, LedgerEntry, Payment, PaymentMethod, Receipt
-from propdesk.billing.selectors.accounts import open_bills, prepaid_fen
+from propdesk.billing.models import (
+    Bill,
+    HouseAccount,
+    LedgerEntry,
+    Payment,
+    PaymentMethod,
+    Receipt,
+)
+from propdesk.billing.selectors.accounts import open_bills, prepaid_fen, with_outstanding
 from propdesk.billing.services._common import (
     clean_amount_fen,
     clean_choice,
     clean_text,
     entry,
+    entry_row,
     lock_house_account,
 )
 from propdesk.core import audit
@@ -79,13 +88,14 @@ def _replay(payment: Payment) -> PaymentResult:
     )
 
 
-def allocate(*, house: House, amount_fen: int, bills: list[Bill], payment=None, actor=None) -> int:
-    """Allocate up to `amount_fen` of credit to `bills` in order; return what was allocated.
-
-    Each allocation is a pair of entries — minus on the bill, plus on the prepaid balance — so
-    the house's balance is unchanged. The caller holds the house lock and passes bills annotated
-    with `outstanding_fen` (selectors.accounts.open_bills).
-    """
+def allocation_rows(
+    *, house: House, amount_fen: int, bills: list[Bill], payment=None, actor=None
+) -> tuple[list[LedgerEntry], int]:
+    """The entries allocating up to `amount_fen` of credit to `bills` in their order, and the
+    fen allocated. Each allocation is a pair — minus on the bill, plus on the prepaid balance,
+    written in that order — so the house's balance is unchanged. `bills` carry
+    `outstanding_fen` (selectors.accounts.open_bills), which is reduced as they are paid."""
+    rows = []
     left = amount_fen
     for bill in bills:
         if left <= 0:
@@ -93,24 +103,38 @@ def allocate(*, house: House, amount_fen: int, bills: list[Bill], payment=None, 
         share = min(left, bill.outstanding_fen)
         if share <= 0:
             continue
-        entry(
-            house=house,
-            kind=LedgerEntry.Kind.ALLOCATION,
-            amount_fen=-share,
-            bill=bill,
-            payment=payment,
-            actor=actor,
+        rows.append(
+            entry_row(
+                house=house,
+                kind=LedgerEntry.Kind.ALLOCATION,
+                amount_fen=-share,
+                bill=bill,
+                payment=payment,
+                actor=actor,
+            )
         )
-        entry(
-            house=house,
-            kind=LedgerEntry.Kind.ALLOCATION,
-            amount_fen=share,
-            payment=payment,
-            actor=actor,
+        rows.append(
+            entry_row(
+                house=house,
+                kind=LedgerEntry.Kind.ALLOCATION,
+                amount_fen=share,
+                payment=payment,
+                actor=actor,
+            )
         )
         bill.outstanding_fen -= share
         left -= share
-    return amount_fen - left
+    return rows, amount_fen - left
+
+
+def allocate(*, house: House, amount_fen: int, bills: list[Bill], payment=None, actor=None) -> int:
+    """Allocate up to `amount_fen` of credit to `bills` in order; return what was allocated.
+    The caller holds the house lock (lock_house_account)."""
+    rows, allocated = allocation_rows(
+        house=house, amount_fen=amount_fen, bills=bills, payment=payment, actor=actor
+    )
+    LedgerEntry.objects.bulk_create(rows)
+    return allocated
 
 
 @transaction.atomic
@@ -266,17 +290,56 @@ def prepaid_apply(*, house: House, actor=None) -> int:
 
 
 def prepaid_apply_communities(*, community_ids: list[int], actor=None) -> int:
-    """prepaid_apply for every house of these communities holding prepaid balance."""
-    from django.db.models import Sum
+    """prepaid_apply for every house of these communities that has prepaid balance, in a fixed
+    number of queries (a billing run calls it for each batch of communities).
 
-    house_ids = list(
-        LedgerEntry.objects.filter(community_id__in=community_ids, bill__isnull=True)
+    The houses' account rows are locked first, as prepaid_apply would lock each one, so a
+    cashier's payment on one of them waits for the run's transaction.
+    """
+    credits = {
+        row["house_id"]: -row["total"]
+        for row in LedgerEntry.objects.filter(community_id__in=community_ids, bill__isnull=True)
         .values("house_id")
         .annotate(total=Sum("amount_fen"))
         .filter(total__lt=0)
-        .values_list("house_id", flat=True)
+        .order_by()
+    }
+    if not credits:
+        return 0
+    houses = House.objects.in_bulk(list(credits))
+    HouseAccount.objects.bulk_create(
+        [HouseAccount(house_id=h.id, community_id=h.community_id) for h in houses.values()],
+        ignore_conflicts=True,
     )
+    list(
+        HouseAccount.objects.select_for_update()
+        .filter(house_id__in=list(credits))
+        .order_by("house_id")
+        .values_list("id", flat=True)
+    )
+    # Read again under the locks: the balances that count are the ones now.
+    credits = {
+        row["house_id"]: -row["total"]
+        for row in LedgerEntry.objects.filter(house_id__in=list(credits), bill__isnull=True)
+        .values("house_id")
+        .annotate(total=Sum("amount_fen"))
+        .filter(total__lt=0)
+        .order_by()
+    }
+    open_by_house: dict[int, list[Bill]] = {}
+    for bill in (
+        with_outstanding(Bill.objects.filter(house_id__in=list(credits)))
+        .filter(outstanding_fen__gt=0)
+        .order_by("house_id", "period", "due_on", "id")
+    ):
+        open_by_house.setdefault(bill.house_id, []).append(bill)
+    rows = []
     allocated = 0
-    for house in House.objects.filter(id__in=house_ids):
-        allocated += prepaid_apply(house=house, actor=actor)
+    for house_id, bills in open_by_house.items():
+        new_rows, done = allocation_rows(
+            house=houses[house_id], amount_fen=credits[house_id], bills=bills, actor=actor
+        )
+        rows += new_rows
+        allocated += done
+    LedgerEntry.objects.bulk_create(rows, batch_size=2000)
     return allocated

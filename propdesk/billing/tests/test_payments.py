@@ -210,3 +210,23 @@ def test_amounts_are_decimals_with_two_places(cashier, house_a, three_months):
     assert result.payment.amount == Decimal("170.05")
     assert str(result.payment.amount) == "170.05"
     assert Bill.objects.get(id=three_months[0].id).amount == Decimal("170.05")
+
+
+def test_a_run_spends_each_house_s_own_prepaid_balance_oldest_bill_first(
+    cashier, supervisor, admin, house_a, building_a, schedule_a
+):
+    from propdesk.billing.tests.conftest import make_house
+
+    rich, poor = house_a, make_house(admin, building_a, area="89.50")
+    run_billing(supervisor, MAY, community=schedule_a)
+    run_billing(supervisor, JUNE, community=schedule_a)
+    pay(cashier, rich, "400.00", bills=[bill_for(rich, JUNE).id])  # May stays open
+    pay(cashier, poor, "10.00", bills=[bill_for(poor, JUNE).id])
+    run_billing(supervisor, JULY, community=schedule_a)
+    # rich: 400.00 − 170.05 (June) = 229.95 prepaid pays May, then 59.90 of July
+    assert (outstanding(bill_for(rich, MAY)), outstanding(bill_for(rich, JULY))) == (0, 11015)
+    assert prepaid_fen(rich) == 0
+    assert house_balance_fen(rich) == 11015
+    # poor had nothing prepaid: its bills are untouched
+    assert outstanding(bill_for(poor, JUNE)) == 17005 - 1000
+    assert outstanding(bill_for(poor, JULY)) == 17005

@@ -10,6 +10,10 @@ class Command(BaseCommand):
         parser.add_argument("--houses-per-community", type=int, default=500)
 
     def handle(self, *args, **options):
+        self.stdout.write(
+            "Loading the demo company: registry, a year of requests and a year of fees "
+            "(a minute or two)…"
+        )
         logins = load_demo(houses_per_community=options["houses_per_community"])
         self.stdout.write(
             self.style.SUCCESS("Demo data ready. Log in at http://127.0.0.1:8000/ as:")
