@@ -86,11 +86,15 @@ def load_demo_billing(*, communities, rng: random.Random) -> dict:
         # Month by month, as it happened: the run bills the month (and spends prepaid
         # balances on it), then the month's payments come in.
         for index, period in enumerate(periods):
+            started = timezone.now()
             run = billing_run_execute(
                 billing_run_start(actor=supervisor, period=period, community=community).id
             )
-            Bill.objects.filter(run_id=run.id).update(
-                created_at=_at(period + datetime.timedelta(days=1), rng)
+            issued = _at(period + datetime.timedelta(days=1), rng)
+            Bill.objects.filter(run_id=run.id).update(created_at=issued)
+            # The run's ledger entries too: its bills and what prepaid balances paid of them.
+            LedgerEntry.objects.filter(community=community, created_at__gte=started).update(
+                created_at=issued
             )
             summary["bills"] += run.bills_created
             month_end = periods[index + 1] if index + 1 < len(periods) else today

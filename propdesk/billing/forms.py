@@ -102,7 +102,7 @@ class PolicyForm(ConsoleForm):
         label=_("Vacancy threshold (full months)"), min_value=1, max_value=36
     )
     vacancy_percent = forms.IntegerField(
-        label=_("Vacancy rate (% of the fee)"), min_value=0, max_value=100
+        label=_("Vacancy rate (percent of the fee)"), min_value=0, max_value=100
     )
     vacancy_requires_application = forms.BooleanField(
         label=_("Vacancy discount needs an approved application"), required=False
