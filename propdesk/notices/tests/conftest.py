@@ -87,3 +87,69 @@ def owner_b(admin, house_b):
     return _owner_with_account(
         admin, house_b, "wangwu", "王五", "13712345678", "110105194912310038"
     )
+
+
+@pytest.fixture
+def api(personas):
+    from propdesk.api.tests.helpers import ApiCaller
+
+    return ApiCaller(personas)
+
+
+def notices_snapshot() -> dict:
+    """Every row a notices call could write, comparable before and after."""
+    from django.apps import apps
+
+    from propdesk.core.models import AuditEvent, OutboxMessage
+
+    models = [*apps.get_app_config("notices").get_models(), AuditEvent, OutboxMessage]
+    return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
+
+
+@pytest.fixture
+def world(personas, community_a, community_b, owner_a, owner_a4, owner_b, building_4):
+    """Published: one for all of A, one for A's building 4 only, one for B; a draft in A; an
+    inbox message for 张三 (the `owner` persona) and one for 李四."""
+    from types import SimpleNamespace
+
+    from propdesk.core.outbox import message_enqueue
+    from propdesk.notices.services import announcements as svc
+
+    sup = personas["supervisor"]
+    admin = personas["admin"]
+
+    def published(community, title, buildings=None):
+        notice = svc.announcement_create(
+            actor=admin, community=community, title=title, body=title + "。", building_ids=buildings
+        )
+        return svc.announcement_publish(actor=admin, announcement=notice)
+
+    all_a = published(community_a, "甲小区全体公告")
+    only_4 = published(community_a, "4栋公告", [building_4.id])
+    in_b = published(community_b, "乙小区公告")
+    draft = svc.announcement_create(actor=sup, community=community_a, title="草稿", body="b")
+
+    def inbox(user, key):
+        return message_enqueue(
+            channel="in_app",
+            recipient=user.username,
+            recipient_user=user,
+            event="request.created",
+            subject="您的诉求",
+            body="已受理",
+            dedupe_key=key,
+        )
+
+    return SimpleNamespace(
+        community_a=community_a,
+        community_b=community_b,
+        all_a=all_a,
+        only_4=only_4,
+        in_b=in_b,
+        draft=draft,
+        mine=inbox(owner_a, "t:mine"),
+        theirs=inbox(owner_a4, "t:theirs"),
+        owner_a=owner_a,
+        owner_a4=owner_a4,
+        owner_b=owner_b,
+    )
