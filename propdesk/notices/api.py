@@ -150,6 +150,17 @@ def template_create(request, payload: s.TemplateCreateIn):
     return Status(201, saved)
 
 
+@router.post(
+    "/templates/preview",
+    response={200: s.PreviewOut, **WRITE_ERRORS},
+    summary="Render unsaved words with the event's sample values",
+)
+def template_preview(request, payload: s.PreviewIn):
+    return templates.notification_template_preview(
+        actor=request.auth, event=payload.event, subject=payload.subject, body=payload.body
+    )
+
+
 @router.put(
     "/templates/{template_id}",
     response={200: s.TemplateOut, **WRITE_ERRORS},
@@ -175,17 +186,6 @@ def _template(user, template_id) -> NotificationTemplate:
     ):
         raise NotFound()
     return found
-
-
-@router.post(
-    "/templates/preview",
-    response={200: s.PreviewOut, **WRITE_ERRORS},
-    summary="Render unsaved words with the event's sample values",
-)
-def template_preview(request, payload: s.PreviewIn):
-    return templates.notification_template_preview(
-        actor=request.auth, event=payload.event, subject=payload.subject, body=payload.body
-    )
 
 
 # --- the owner's own ----------------------------------------------------------------------------
