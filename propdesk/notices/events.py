@@ -121,7 +121,7 @@ DEFAULTS: list[tuple[str, str, str, str]] = [
         "bill.issued",
         "any",
         "{period}账单已出",
-        "【{community}】{owner}您好，{house}{period}{fee}{amount}元已出账，请于{due_on}前缴纳。",
+        "【{community}】{owner}您好，{house}房屋{period}月{fee}{amount}元已出账，请于{due_on}前缴纳。",
     ),
     (
         "bill.reminder",
