@@ -104,6 +104,7 @@ class OutboxMessage(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         DEAD = "dead", _("Failed for good")
+        SKIPPED = "skipped", _("Not sent: channel turned off")
 
     community_id = models.BigIntegerField(null=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)

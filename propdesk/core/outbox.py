@@ -7,13 +7,18 @@
   the message sent or schedules a retry with exponential back-off; permanent failures and messages
   out of attempts end as `dead`. A message claimed by a worker that died is claimed again after
   `CLAIM_TIMEOUT`: delivery is at least once, and `dedupe_key` lets receivers drop repeats.
+- A message to a user account passes the delivery policy first (`settings.OUTBOX_DELIVERY_POLICY`,
+  by default the notices app's: channel switches and quiet hours). It may defer the message or
+  keep it as `skipped`; an `urgent` message (an emergency) is never deferred or skipped.
 """
 
 import datetime
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from propdesk.core.models import OutboxMessage
 from propdesk.core.transports import TransportError, transport_for
@@ -22,7 +27,20 @@ logger = logging.getLogger("propdesk.outbox")
 
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
+DEFAULT_DELIVERY_POLICY = "propdesk.notices.delivery_policy.delivery_decision"
 Status = OutboxMessage.Status
+
+
+def delivery_policy():
+    """The function deciding per recipient whether and when a message goes, or None."""
+    path = getattr(settings, "OUTBOX_DELIVERY_POLICY", DEFAULT_DELIVERY_POLICY)
+    if not path:
+        return None
+    try:
+        return import_string(path)
+    except ImportError:
+        logger.warning("outbox delivery policy %s cannot be imported; sending as asked", path)
+        return None
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -41,10 +59,24 @@ def message_enqueue(
     community_id: int | None = None,
     recipient_user=None,
     send_at: datetime.datetime | None = None,
+    urgent: bool = False,
 ) -> OutboxMessage:
-    """Queue one message; the same `dedupe_key` twice queues it once and returns the first."""
+    """Queue one message; the same `dedupe_key` twice queues it once and returns the first.
+
+    A message to `recipient_user` follows that person's preferences (delivery policy) unless
+    it is `urgent`: it may come back deferred (`next_attempt_at` later) or `skipped`.
+    """
     if channel not in OutboxMessage.Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
+    status, reason, due = Status.PENDING, "", send_at or timezone.now()
+    policy = delivery_policy() if recipient_user is not None else None
+    if policy is not None:
+        decision = policy(user=recipient_user, channel=channel, urgent=urgent, at=due)
+        if decision.skip:
+            status, reason = Status.SKIPPED, decision.reason
+        elif decision.send_at is not None and decision.send_at > due:
+            due = decision.send_at
+            send_at = due
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(
@@ -56,11 +88,13 @@ def message_enqueue(
                 body=body,
                 dedupe_key=dedupe_key[:200],
                 community_id=community_id,
-                next_attempt_at=send_at or timezone.now(),
+                status=status,
+                last_error=reason[:500],
+                next_attempt_at=due,
             )
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key[:200])
-    if send_at is None:
+    if send_at is None and status == Status.PENDING:
         transaction.on_commit(lambda: _deliver_soon(message.id))
     return message
 

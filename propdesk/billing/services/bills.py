@@ -28,6 +28,7 @@ from propdesk.core import audit
 from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from propdesk.core.permissions import Perm, has_perm, require
 from propdesk.estates.models import House, HouseStatus
+from propdesk.notices.services.fees import bills_issued_notify
 
 
 @dataclass
@@ -220,3 +221,4 @@ def _after_one_off(actor, house: House, bill: Bill) -> None:
         object_repr=f"{bill.fee_item.get_code_display()} {bill.period:%Y-%m}",
     )
     prepaid_apply(house=house, actor=actor)
+    bills_issued_notify(house=house, bills=[bill], dedupe_base=f"billing:bill:{bill.id}")

@@ -35,6 +35,7 @@ from propdesk.core.errors import Conflict, NotFound, ValidationFailed
 from propdesk.core.numbering import next_number
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import House
+from propdesk.notices.services.fees import payment_received_notify
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
 MAX_BILLS_PER_PAYMENT = 200
@@ -250,6 +251,7 @@ def payment_take(
         changes={"amount": [None, str(payment.amount)], "method": [None, method]},
         object_repr=receipt.display_number,
     )
+    payment_received_notify(payment=payment, receipt=receipt)
     return PaymentResult(
         payment=payment,
         receipt=receipt,

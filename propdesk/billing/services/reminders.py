@@ -24,6 +24,7 @@ from propdesk.core.money import amount_in_words, from_fen
 from propdesk.core.outbox import message_enqueue
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Building, Community, House, Ownership
+from propdesk.notices.rendering import render_notification
 
 PLACEHOLDERS = {"house", "owner", "amount", "amount_words", "oldest_period", "community"}
 SAMPLE = {
@@ -198,12 +199,20 @@ def arrears_remind(
             oldest_period=f"{oldest:%Y-%m}",
             community=community.name,
         )
+        # The body is the reminder template the cashier chose; the subject (inbox title, email
+        # subject) is the notices app's editable "bill.reminder" wording.
+        subject = render_notification(
+            "bill.reminder",
+            {"community": community.name, "house": house.code, "owner": owner.name},
+            community,
+            channel=channel,
+        ).subject
         message = message_enqueue(
             channel=channel,
             recipient=recipient,
             recipient_user=recipient_user,
             event="billing.arrears_reminder",
-            subject=str(_("Fee reminder")),
+            subject=subject,
             body=body,
             dedupe_key=f"billing:arrears:{house_id}:{timezone.localdate().isoformat()}",
             community_id=community.id,

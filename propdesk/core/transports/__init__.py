@@ -10,7 +10,7 @@ from django.utils.module_loading import import_string
 from propdesk.core.transports.base import Transport, TransportError
 
 DEFAULT_TRANSPORTS = {
-    "sms": "propdesk.core.transports.log.LogTransport",
+    "sms": "propdesk.core.transports.sms.SmsTransport",
     "email": "propdesk.core.transports.email.EmailTransport",
     "in_app": "propdesk.core.transports.in_app.InAppTransport",
     "wechat": "propdesk.core.transports.log.LogTransport",

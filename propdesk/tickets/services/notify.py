@@ -8,52 +8,75 @@ re-delivered message is never a second message to the owner.
 from django.utils.translation import gettext as _
 
 from propdesk.core.outbox import message_enqueue
+from propdesk.notices.events import request_event_for
+from propdesk.notices.rendering import render_notification
 from propdesk.tickets import clock
 from propdesk.tickets.models import RequestEvent, ServiceRequest
-from propdesk.tickets.owner_text import in_owner_language, owner_status_text
+from propdesk.tickets.owner_text import in_owner_language, owner_status_text, when
 
 
 def owner_recipients(request: ServiceRequest) -> list[tuple[str, str, object]]:
-    """(channel, recipient, user): an SMS to the contact number, the portal inbox of owners."""
+    """(channel, recipient, user): an SMS to the contact number, the portal inbox of owners.
+
+    When the contact number is an account owner's own, the SMS carries that user, so the owner's
+    contact preferences and quiet hours apply to it (notices.delivery_policy)."""
     from propdesk.estates.models import Ownership
 
+    account_owners = []
+    if request.house_id:
+        account_owners = [
+            ownership.owner
+            for ownership in Ownership.objects.filter(
+                house_id=request.house_id, end_on__isnull=True, owner__user__isnull=False
+            ).select_related("owner__user")
+        ]
     recipients: list[tuple[str, str, object]] = []
     if request.caller_mobile:
-        recipients.append(("sms", request.caller_mobile, None))
-    if request.house_id:
-        for ownership in Ownership.objects.filter(
-            house_id=request.house_id, end_on__isnull=True, owner__user__isnull=False
-        ).select_related("owner__user"):
-            user = ownership.owner.user
-            recipients.append(("in_app", user.username, user))
+        caller = next((o.user for o in account_owners if o.mobile == request.caller_mobile), None)
+        recipients.append(("sms", request.caller_mobile, caller))
+    recipients.extend(("in_app", owner.user.username, owner.user) for owner in account_owners)
     return recipients
 
 
 def owner_notify(*, request: ServiceRequest, event: RequestEvent, extra: str = "") -> int:
-    """Queue the owner's status message for `event`; return how many messages were queued."""
+    """Queue the owner's status message for `event`; return how many messages were queued.
+
+    The words come from the notices app's editable template for the event (request received,
+    dispatched, resolved, follow-up, other progress); emergencies ignore quiet hours."""
     if clock.is_quiet():
         return 0
-    body = in_owner_language(_owner_body, request, extra)
-    subject = in_owner_language(lambda: _("Your request %(number)s") % {"number": request.number})
+    context = in_owner_language(_owner_context, request, extra)
+    template = request_event_for(event.action)
+    urgent = bool(request.urgency_id and request.urgency.is_emergency)
     queued = 0
     for channel, recipient, user in owner_recipients(request):
+        words = render_notification(template, context, request.community_id, channel=channel)
         message_enqueue(
             channel=channel,
             recipient=recipient,
             recipient_user=user,
             event=f"request.{event.action}",
-            subject=subject,
-            body=body,
+            subject=words.subject,
+            body=words.body,
             dedupe_key=f"request:{request.pk}:event:{event.pk}:{channel}:{recipient}",
             community_id=request.community_id,
+            urgent=urgent,
         )
         queued += 1
     return queued
 
 
-def _owner_body(request: ServiceRequest, extra: str) -> str:
-    text = owner_status_text(request)
-    return f"{text} {extra}".strip() if extra else text
+def _owner_context(request: ServiceRequest, extra: str) -> dict:
+    return {
+        "community": request.community.name,
+        "number": request.number,
+        "house": request.house.code if request.house_id else "",
+        "category": request.category.label if request.category_id else "",
+        "department": request.department.name if request.department_id else "",
+        "due": when(request.promised_at),
+        "status": owner_status_text(request),
+        "note": f" {extra}" if extra else "",
+    }
 
 
 def assignee_notify(*, request: ServiceRequest, event: RequestEvent) -> int:

@@ -1,0 +1,59 @@
+"""The outbox's delivery policy: a person's channel switches and quiet hours (README: the rule).
+
+`core.outbox.message_enqueue` asks `delivery_decision` about every message addressed to a user
+account, before the row is written:
+
+- emergencies (`urgent=True`) go at once on the channel asked for, whatever the preferences;
+- the in-app inbox is never turned off or deferred: it is silent, and it is the fall-back;
+- a channel the person turned off is skipped: the row is kept with status "skipped" so the
+  history shows why nothing was sent, and the inbox copy the senders write still reaches them;
+- a message due inside the person's quiet hours waits for their end (deferred, never dropped).
+
+Staff accounts have no preferences here: work messages reach them as sent.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from propdesk.accounts.models import Role
+from propdesk.notices.quiet_hours import quiet_hours_end
+
+
+@dataclass(frozen=True)
+class Decision:
+    skip: bool = False
+    send_at: datetime.datetime | None = None
+    reason: str = ""
+
+
+def preference_of(user):
+    """The saved preference, or an unsaved one holding the defaults."""
+    from propdesk.notices.models import ContactPreference
+
+    found = ContactPreference.objects.filter(user_id=user.pk).first()
+    return found or ContactPreference(user_id=user.pk)
+
+
+def channel_enabled(pref, channel: str) -> bool:
+    if channel == "sms":
+        return pref.sms_enabled
+    if channel == "email":
+        return pref.email_enabled
+    if channel == "wechat":
+        return pref.sms_enabled  # no WeChat switch yet: it follows the SMS one
+    return True  # in_app
+
+
+def delivery_decision(
+    *, user, channel: str, urgent: bool, at: datetime.datetime, **_ignored
+) -> Decision:
+    if urgent or channel == "in_app" or user is None or user.role != Role.OWNER:
+        return Decision(send_at=at)
+    pref = preference_of(user)
+    if not channel_enabled(pref, channel):
+        return Decision(skip=True, send_at=at, reason="turned off by the recipient")
+    if pref.quiet_hours_enabled:
+        end = quiet_hours_end(at, pref.quiet_start, pref.quiet_end)
+        if end is not None:
+            return Decision(send_at=end, reason="deferred to the end of quiet hours")
+    return Decision(send_at=at)

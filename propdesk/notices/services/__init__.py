@@ -1,0 +1,1 @@
+"""Every write of the notices app: templates, preferences, announcements, read state, delivery."""

@@ -1,0 +1,79 @@
+"""Sending one event's message to people by the channels they prefer, through the outbox.
+
+Used by announcements and by the fee messages (bill issued, payment received). Who gets what:
+
+- an owner with a portal account: the in-app inbox always, plus SMS to their mobile and email to
+  the address in their profile; the outbox's delivery policy then honours their switches and quiet
+  hours (skipped or deferred), except for emergencies;
+- an owner or resident without an account: SMS to the mobile in the registry, if there is one.
+
+Dedupe keys are `<base>:<channel>:<address>`, so the same person reached twice for one event
+(two houses, owner and resident) gets one message per channel, and a retried step adds nothing.
+"""
+
+from dataclasses import dataclass
+
+from propdesk.core.outbox import message_enqueue
+from propdesk.notices.delivery_policy import preference_of
+from propdesk.notices.rendering import render_words, template_words
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    mobile: str = ""
+    user: object = None
+
+
+def person_channels(person: Person) -> list[tuple[str, str, object]]:
+    """(channel, recipient, user) for one person, before preferences are applied."""
+    if person.user is None:
+        return [("sms", person.mobile, None)] if person.mobile else []
+    user = person.user
+    channels = [("in_app", user.username, user)]
+    mobile = person.mobile or getattr(user, "mobile", "")
+    if mobile:
+        channels.append(("sms", mobile, user))
+    pref = preference_of(user)
+    if pref.email:
+        channels.append(("email", pref.email, user))
+    return channels
+
+
+def people_notify(
+    *,
+    people: list[Person],
+    event: str,
+    outbox_event: str,
+    context: dict,
+    community,
+    dedupe_base: str,
+    urgent: bool = False,
+) -> int:
+    """Queue `event`'s message to each person; return how many people were reached at all."""
+    words = {}
+    seen: set[tuple[str, str]] = set()
+    reached = 0
+    for person in people:
+        queued = False
+        for channel, recipient, user in person_channels(person):
+            if (channel, recipient) in seen:
+                continue
+            seen.add((channel, recipient))
+            if channel not in words:
+                words[channel] = template_words(event, community, channel)
+            text = render_words(event, words[channel], {**context, "owner": person.name})
+            message_enqueue(
+                channel=channel,
+                recipient=recipient,
+                recipient_user=user,
+                event=outbox_event,
+                subject=text.subject,
+                body=text.body,
+                dedupe_key=f"{dedupe_base}:{channel}:{recipient}",
+                community_id=getattr(community, "id", community),
+                urgent=urgent,
+            )
+            queued = True
+        reached += queued
+    return reached

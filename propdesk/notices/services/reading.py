@@ -1,0 +1,25 @@
+"""Read state: an owner opening an announcement or an inbox message (idempotent)."""
+
+from django.db import IntegrityError, transaction
+
+from propdesk.core.models import OutboxMessage
+from propdesk.notices.models import Announcement, AnnouncementRead, InboxRead
+
+
+def announcement_mark_read(*, user, announcement: Announcement) -> None:
+    """Record that `user` opened `announcement` (callers fetched it through the owner selectors)."""
+    try:
+        with transaction.atomic():
+            AnnouncementRead.objects.get_or_create(user=user, announcement=announcement)
+    except IntegrityError:  # opened twice at the same moment
+        pass
+
+
+def inbox_mark_read(*, user, message: OutboxMessage) -> None:
+    if message.recipient_user_id != user.pk:
+        raise ValueError("not this person's message")
+    try:
+        with transaction.atomic():
+            InboxRead.objects.get_or_create(user=user, message=message)
+    except IntegrityError:
+        pass

@@ -1,0 +1,12 @@
+"""Worker tasks of the notices app (`manage.py run_huey`)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+
+@db_periodic_task(crontab(minute="*"))
+def announcements_publish_due() -> int:
+    """Every minute: publish the scheduled announcements whose time has come."""
+    from propdesk.notices.services.announcements import announcements_publish_due as publish
+
+    return publish()
