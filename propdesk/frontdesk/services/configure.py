@@ -149,7 +149,10 @@ def decoration_rules_update(*, actor, community: Community, **values) -> Decorat
         raise ValidationFailed(
             _("The hours must run: start, break from, break until, end."), field="work_end"
         )
-    changes = audit.apply_changes(rules, clean)
+    changes = {
+        field: [v.strftime("%H:%M") if isinstance(v, datetime.time) else v for v in pair]
+        for field, pair in audit.apply_changes(rules, clean).items()
+    }
     if rules.pk is None:
         rules.save()
         audit.record_change(actor=actor, instance=rules, action="create", changes=changes)
