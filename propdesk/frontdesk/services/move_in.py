@@ -181,7 +181,7 @@ def move_in_item_set(
         actor=actor,
         instance=move_in,
         action="move_in_item_checked" if checked else "move_in_item_unchecked",
-        changes={code: [not checked, checked]},
+        changes={"item": [None, code] if checked else [code, None]},
         house_id=move_in.house_id,
     )
     return item
@@ -213,7 +213,7 @@ def move_in_document_scan(*, actor, move_in: MoveIn, code: str, uploaded) -> Mov
         actor=actor,
         instance=move_in,
         action="move_in_document_scanned",
-        changes={code: [None, document.archive_number]},
+        changes={"item": [None, code], "document": [None, document.archive_number]},
         house_id=move_in.house_id,
     )
     return item

@@ -39,6 +39,61 @@ def procedure_action(code: str) -> str:
     return str(ACTION_LABELS.get(code) or REGISTRY_LABELS.get(code, code))
 
 
+FIELD_LABELS = {
+    "step": _("step"),
+    "item": _("item"),
+    "document": _("archive document"),
+    "applicant_kind": _("who came"),
+    "failed": _("failed items"),
+    "fee": _("decoration management fee"),
+    "plan": _("plan"),
+    "plan_decision": _("plan review"),
+    "deposit": _("deposit"),
+    "request": _("request"),
+}
+
+
+@register.filter
+def procedure_field(name: str) -> str:
+    from propdesk.core.audit import FIELD_LABELS as REGISTRY_FIELDS
+
+    return str(FIELD_LABELS.get(name) or REGISTRY_FIELDS.get(name, name))
+
+
+@register.filter
+def procedure_value(value):
+    """A step, checklist or status code in the history, by its name."""
+    from propdesk.frontdesk.models import (
+        ApplicantKind,
+        InspectionStatus,
+        MoveInStatus,
+        Outcome,
+        PermitStatus,
+        PlanDecision,
+    )
+    from propdesk.frontdesk.procedures import DOCUMENTS, FORMS, STEPS
+
+    if not isinstance(value, str):
+        return value
+    if value in STEPS:
+        return str(STEPS[value])
+    if value in DOCUMENTS:
+        return str(DOCUMENTS[value][0])
+    if value in FORMS:
+        return str(FORMS[value])
+    for choices in (
+        ApplicantKind,
+        MoveInStatus,
+        InspectionStatus,
+        PermitStatus,
+        PlanDecision,
+        Outcome,
+    ):
+        if value in choices.values:
+            return str(choices(value).label)
+    return value
+
+
 @register.filter
 def outcome_css(outcome: str) -> str:
     return {"pass": "text-bg-success", "fail": "text-bg-danger"}.get(outcome, "text-bg-secondary")
