@@ -1,7 +1,5 @@
 """Console forms of the procedures: they parse types; the services decide."""
 
-import datetime
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -133,9 +131,3 @@ class InspectionItemForm(ConsoleForm):
     def __init__(self, *args, categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category_code"].choices = categories
-
-
-def today() -> datetime.date:
-    from django.utils import timezone
-
-    return timezone.localdate()
