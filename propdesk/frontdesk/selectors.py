@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from propdesk.core.models import AuditEvent
@@ -16,7 +16,6 @@ from propdesk.frontdesk.models import (
     InspectionItem,
     InspectionResult,
     MoveIn,
-    MoveInStatus,
     PermitStatus,
 )
 
@@ -128,7 +127,17 @@ def inspection_detail(user, inspection_id) -> Inspection:
 
 def permit_for_user(user, permit_id, perm: Perm = Perm.FRONTDESK_VIEW) -> DecorationPermit:
     return get_scoped(
-        DecorationPermit.objects.select_related("house", "owner", "agent", "fee_bill", "community"),
+        DecorationPermit.objects.select_related(
+            "house",
+            "owner",
+            "agent",
+            "fee_bill",
+            "community",
+            "plan_reviewed_by",
+            "identity_verified_by",
+            "agreement_signed_by",
+            "issued_by",
+        ),
         user,
         permit_id,
         perm,
@@ -184,31 +193,6 @@ def active_permit_for_house(house: House, *, on: datetime.date | None = None):
     if permit is not None:
         permit.rules = decoration_rules_for(house.community_id)
     return permit
-
-
-def house_procedures(user, house: House) -> dict:
-    """What is going on at a house: open move-in, inspections, permits (house pages, API)."""
-    return {
-        "move_ins": list(
-            scope(MoveIn.objects.filter(house=house), user, Perm.FRONTDESK_VIEW).order_by(
-                "-started_at"
-            )
-        ),
-        "open_move_in": scope(
-            MoveIn.objects.filter(house=house, status=MoveInStatus.IN_PROGRESS),
-            user,
-            Perm.FRONTDESK_VIEW,
-        ).first(),
-        "permits": list(
-            scope(
-                DecorationPermit.objects.filter(house=house).prefetch_related(
-                    Prefetch("patrols", queryset=DecorationPatrol.objects.order_by("-id"))
-                ),
-                user,
-                Perm.FRONTDESK_VIEW,
-            ).order_by("-applied_at")
-        ),
-    }
 
 
 def _timeline(object_type: str, object_id: int) -> list[AuditEvent]:

@@ -237,3 +237,41 @@ def test_the_configuration_page_saves_the_rules(supervisor, community_a):
 
 def test_the_configuration_page_is_for_supervisors(personas):
     assert client_for(personas["agent"]).get("/frontdesk/configuration/").status_code == 403
+
+
+def test_the_move_in_record_pdf_lists_steps_and_documents(agent, move_in_by_agent, tmp_path):
+    import subprocess
+
+    from propdesk.frontdesk.tests.conftest import steps_until
+
+    steps_until(agent, move_in_by_agent, "verify")
+    response = client_for(agent).get(f"/frontdesk/move-ins/{move_in_by_agent.id}/record.pdf")
+    pdf = tmp_path / "record.pdf"
+    pdf.write_bytes(response.content)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout
+    text = text.decode()
+    assert move_in_by_agent.number in text and "3-2-1601" in text and "王五" in text
+    assert "A-2026-000001" in text  # the power of attorney's archive number
+
+
+@pytest.mark.parametrize("count", [1, 4])
+def test_busy_pages_run_a_fixed_number_of_queries(
+    agent, supervisor, records, django_assert_max_num_queries, count
+):
+    from propdesk.frontdesk.services.move_in import move_in_item_set
+
+    client = client_for(agent)
+    move_in = records["move_in"]
+    for item in list(move_in.items.all())[:count]:
+        move_in_item_set(actor=agent, move_in=move_in, group=item.group, code=item.code)
+    urls = {
+        f"/frontdesk/move-ins/{move_in.id}/": 11,
+        f"/frontdesk/inspections/{records['inspection'].id}/": 8,
+        f"/frontdesk/permits/{records['permit'].id}/": 11,
+        "/frontdesk/move-ins/": 7,
+        "/frontdesk/inspections/": 7,
+        "/frontdesk/permits/": 7,
+    }
+    for url, limit in urls.items():
+        with django_assert_max_num_queries(limit):
+            assert client.get(url).status_code == 200
