@@ -1,0 +1,1 @@
+"""Console pages of the front-desk procedures: move-ins, inspections, permits, configuration."""
