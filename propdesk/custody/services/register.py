@@ -31,6 +31,14 @@ from propdesk.estates.services.documents import (
 )
 
 
+def _checked_scan(scan) -> str:
+    """The archive's upload checks, with the error naming this form's field."""
+    try:
+        return _check_upload(scan)
+    except ValidationFailed as exc:
+        raise ValidationFailed(exc.message, code=exc.code, field="scan") from exc
+
+
 @transaction.atomic
 def document_register(
     *,
@@ -62,7 +70,7 @@ def document_register(
         "reference": clean_text("reference", reference, max_length=60),
         "keywords": clean_text("keywords", keywords, max_length=120),
     }
-    suffix = _check_upload(scan) if scan is not None else None
+    suffix = _checked_scan(scan) if scan is not None else None
     document = RegisteredDocument(
         community=community,
         number=archive_number_next(community),

@@ -197,3 +197,73 @@ def api(personas):
     from propdesk.api.tests.helpers import ApiCaller
 
     return ApiCaller(personas)
+
+
+@pytest.fixture
+def world(
+    agent,
+    house_a,
+    zhang_san,
+    house_key,
+    cabinet_key,
+    contractor,
+    pending_pass,
+    owner_account,
+    house_b,
+    pdf,
+):
+    """One of everything in community A: keys (one lent to 张三), passes pending and approved,
+    documents (one with a scan, one lent out)."""
+    from types import SimpleNamespace
+
+    from propdesk.custody.services.keys import key_lend
+    from propdesk.custody.services.passes import release_pass_apply, release_pass_approve
+    from propdesk.custody.services.register import document_lend, document_register
+
+    key_lend(actor=agent, key=cabinet_key, purpose="staff", staff=agent, witness=agent_two(agent))
+    approved = release_pass_approve(
+        actor=agent,
+        release_pass=release_pass_apply(
+            actor=agent, house=house_a, applicant=zhang_san, items="床垫", release_on=TODAY
+        ),
+    )
+    document = document_register(
+        actor=agent,
+        community=house_a.community,
+        category="incoming",
+        title="电梯年检通知",
+        location="档案柜1",
+        scan=pdf("通知.pdf"),
+    )
+    lent = document_register(
+        actor=agent,
+        community=house_a.community,
+        category="drawing",
+        title="总平图",
+        location="图纸柜",
+    )
+    document_lend(actor=agent, document=lent, borrower_name="刘工", purpose="查阅", due_on=TODAY)
+    return SimpleNamespace(
+        community=house_a.community,
+        house=house_a,
+        owner=zhang_san,
+        key=house_key,
+        lent_key=cabinet_key,
+        contractor=contractor,
+        pending=pending_pass,
+        approved=approved,
+        document=document,
+        lent_document=lent,
+        house_b=house_b,
+    )
+
+
+def agent_two(agent):
+    """A second front-desk agent of community A, to supervise a cabinet opening."""
+    from propdesk.accounts.models import Role, User
+
+    user = User.objects.filter(username="agent2").first()
+    if user is None:
+        user = User.objects.create_user("agent2", password="pw-agent2", role=Role.AGENT)
+        user.communities.set(agent.communities.all())
+    return user

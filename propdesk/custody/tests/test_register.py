@@ -53,7 +53,7 @@ def test_a_scan_passes_the_upload_checks(agent, community_a, pdf, nothing_change
     assert document.scan.name.endswith(f"{document.number}.pdf")
     with nothing_changes(), pytest.raises(ValidationFailed) as exc:
         register(agent, community_a, scan=pdf("evil.pdf", b"MZ\x90\x00 not a pdf"))
-    assert exc.value.field == "file"
+    assert exc.value.field == "scan"
 
 
 def test_a_resident_file_goes_under_its_house(agent, community_a, house_a, nothing_changes):
