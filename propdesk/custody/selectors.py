@@ -122,6 +122,13 @@ def contractor_list(user, *, community_id=None, active_only: bool = False):
     return contractors.order_by("community_id", "company", "id")
 
 
+def contractor_list_for_community(community_id: int) -> QuerySet[WarrantyContractor]:
+    """The active contractors of a community whose key the caller already holds in scope."""
+    return WarrantyContractor.objects.filter(community_id=community_id, active=True).order_by(
+        "company", "id"
+    )
+
+
 def contractor_for_user(user, contractor_id, perm: Perm = Perm.KEYS_MANAGE) -> WarrantyContractor:
     return get_scoped(WarrantyContractor.objects.all(), user, contractor_id, perm)
 

@@ -71,6 +71,13 @@ def parse_pass_code(text) -> str:
     return code
 
 
+def parse_pass_code_or_blank(text) -> str:
+    try:
+        return parse_pass_code(text)
+    except ValidationFailed:
+        return ""
+
+
 # --- who may apply ------------------------------------------------------------------------------
 
 
