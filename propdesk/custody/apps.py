@@ -6,3 +6,26 @@ class CustodyConfig(AppConfig):
     name = "propdesk.custody"
     label = "custody"
     verbose_name = _("Keys, passes and documents")
+
+    def ready(self) -> None:
+        from propdesk.core.audit import ACTION_LABELS
+
+        # How the shared history names this app's events (the codes stay in the database).
+        ACTION_LABELS.update(
+            {
+                "key_registered": _("Key registered"),
+                "key_lent": _("Key lent"),
+                "key_returned": _("Key returned"),
+                "key_overdue": _("Key overdue"),
+                "key_retired": _("Key retired"),
+                "inspection_requested": _("Repair lead asked to inspect"),
+                "pass_applied": _("Release pass applied for"),
+                "pass_approved": _("Release pass approved"),
+                "pass_rejected": _("Release pass rejected"),
+                "pass_cancelled": _("Release pass cancelled"),
+                "pass_used": _("Goods left the gate"),
+                "document_registered": _("Document registered"),
+                "document_lent": _("Document lent"),
+                "document_returned": _("Document returned"),
+            }
+        )

@@ -1,0 +1,1 @@
+"""Console pages of keys, release passes, the gate and the document register (/custody/…)."""
