@@ -230,8 +230,7 @@ def bills_for(user, house_id=None) -> list[HouseBills]:
             HouseBills(
                 right=right,
                 dues=house_dues(house),
-                payments=payments,
-                receipts=receipts,
+                payments=[(p, receipts.get(p.pk)) for p in payments],
                 orders=orders,
             )
         )
