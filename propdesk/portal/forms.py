@@ -91,7 +91,7 @@ class RequestForm(PortalForm):
 
 class NoteForm(PortalForm):
     text = forms.CharField(
-        label=_("Add a note"),
+        label=_("Note"),
         max_length=1000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
