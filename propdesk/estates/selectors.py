@@ -1,6 +1,9 @@
 """Reads of the registry for pages, the API and exports, always scoped to who asks."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from propdesk.core.models import AccessLog, AuditEvent
 from propdesk.core.permissions import Perm, community_ids, get_scoped, require, scope
@@ -238,3 +241,83 @@ def documents_for(user, *, house: House | None = None, owner: Owner | None = Non
     if owner is not None:
         documents = documents.filter(owner=owner)
     return documents.order_by("-uploaded_at", "-id")
+
+
+# --- portal accounts --------------------------------------------------------------------------
+
+
+class LinkRelation:
+    """How a portal account is linked to a house, strongest first (DOMAIN.md §1)."""
+
+    OWNER = "owner"
+    CO_OWNER = "co_owner"
+    FAMILY = "family"
+    TENANT = "tenant"
+    OCCUPANT = "other"
+    AGENT = "agent"
+    ORDER = (OWNER, CO_OWNER, FAMILY, TENANT, OCCUPANT, AGENT)
+
+
+@dataclass(frozen=True)
+class AccountHouseLink:
+    house_id: int
+    community_id: int
+    relation: str
+    person_name: str
+
+
+def account_house_links(user, *, house_id: int | None = None) -> list[AccountHouseLink]:
+    """The houses an owner-portal account stands for in the registry, one link per house.
+
+    An owner's archive record linked to the account, or an owner, resident or tenant (not moved
+    out) or entrusted agent (valid, not revoked) whose mobile is the account's verified mobile.
+    Where one person holds several relations to a house, the strongest is kept.
+    """
+    from propdesk.accounts.models import Role
+
+    if not (user and user.is_authenticated and user.is_active and user.role == Role.OWNER):
+        return []
+    today = timezone.localdate()
+    mobile = user.mobile or ""
+    found: dict[int, AccountHouseLink] = {}
+
+    def keep(house, community_id, relation, name):
+        link = AccountHouseLink(house, community_id, relation, name)
+        old = found.get(house)
+        order = LinkRelation.ORDER
+        if old is None or order.index(relation) < order.index(old.relation):
+            found[house] = link
+
+    by_owner = Q(owner__user=user)
+    if mobile:
+        by_owner |= Q(owner__mobile=mobile, owner__user__isnull=True)
+    ownerships = Ownership.objects.filter(by_owner, end_on__isnull=True)
+    residents = (
+        Resident.objects.filter(mobile=mobile).filter(
+            Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=today)
+        )
+        if mobile
+        else []
+    )
+    agents = (
+        EntrustedAgent.objects.filter(
+            mobile=mobile, revoked_at__isnull=True, valid_from__lte=today
+        ).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+        if mobile
+        else []
+    )
+    if house_id is not None:
+        ownerships = ownerships.filter(house_id=house_id)
+        if mobile:
+            residents = residents.filter(house_id=house_id)
+            agents = agents.filter(house_id=house_id)
+    for row in ownerships.select_related("owner"):
+        relation = LinkRelation.OWNER if row.is_primary else LinkRelation.CO_OWNER
+        keep(row.house_id, row.community_id, relation, row.owner.name)
+    for row in residents:
+        if row.lease_end is not None and row.lease_end < today:
+            continue
+        keep(row.house_id, row.community_id, row.relation, row.name)
+    for row in agents:
+        keep(row.house_id, row.community_id, LinkRelation.AGENT, row.name)
+    return sorted(found.values(), key=lambda link: link.house_id)

@@ -32,6 +32,7 @@ from propdesk.billing.services._common import (
 )
 from propdesk.core import audit
 from propdesk.core.errors import Conflict, NotFound, ValidationFailed
+from propdesk.core.money import from_fen
 from propdesk.core.numbering import next_number
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import House
@@ -159,6 +160,63 @@ def payment_take(
     same key with different details is refused.
     """
     require(actor, Perm.PAYMENT_TAKE, house.community_id)
+    return _payment_record(
+        actor=actor,
+        house=house,
+        amount=amount,
+        method=method,
+        idempotency_key=idempotency_key,
+        bill_ids=bill_ids,
+        payer_name=payer_name,
+        reference=reference,
+        note=note,
+    )
+
+
+@transaction.atomic
+def payment_record_online(
+    *,
+    payer,
+    house: House,
+    amount_fen: int,
+    method: str,
+    idempotency_key: str,
+    bill_ids: list[int] | None = None,
+    reference: str = "",
+    note: str = "",
+) -> PaymentResult:
+    """Record a payment made online and confirmed by the payment provider's signed callback.
+
+    No cashier took it: the caller (the owner portal's payment service) has verified the
+    provider's signature and the amount. It becomes a normal payment, received by `payer`, with
+    its allocation and receipt; the idempotency key (the provider's transaction id) makes a
+    repeated confirmation return the one payment recorded.
+    """
+    return _payment_record(
+        actor=payer,
+        house=house,
+        amount=from_fen(amount_fen),
+        method=method,
+        idempotency_key=idempotency_key,
+        bill_ids=bill_ids,
+        payer_name=str(payer)[:60],
+        reference=reference,
+        note=note,
+    )
+
+
+def _payment_record(
+    *,
+    actor,
+    house: House,
+    amount,
+    method: str,
+    idempotency_key: str,
+    bill_ids: list[int] | None,
+    payer_name: str,
+    reference: str,
+    note: str,
+) -> PaymentResult:
     key = _clean_key(idempotency_key)
     amount_fen = clean_amount_fen("amount", amount)
     method = clean_choice("method", method, PaymentMethod)

@@ -57,14 +57,27 @@ def clean_note(field: str, value: Any, *, max_length: int = 2000, required: bool
 
 
 def is_owner_of(user, request: ServiceRequest) -> bool:
-    """Whether `user` is the portal account of a current owner of the request's house."""
-    from propdesk.estates.models import Ownership
+    """Whether `user` is the portal account of a current owner (or co-owner) of the request's
+    house: the archive record linked to the account, or an owner with the account's mobile."""
+    from propdesk.estates.selectors import LinkRelation, account_house_links
 
     if not (user and user.is_authenticated) or request.house_id is None:
         return False
-    return Ownership.objects.filter(
-        house_id=request.house_id, end_on__isnull=True, owner__user=user
-    ).exists()
+    return any(
+        link.relation in (LinkRelation.OWNER, LinkRelation.CO_OWNER)
+        for link in account_house_links(user, house_id=request.house_id)
+    )
+
+
+def is_house_person(user, request: ServiceRequest) -> bool:
+    """Whether `user` is the portal account of anyone the registry links to the request's house:
+    an owner, a family member or tenant living there, or an entrusted agent. They file requests
+    in the portal, follow them, add notes, cancel and rate (DOMAIN.md §2, §9)."""
+    from propdesk.estates.selectors import account_house_links
+
+    if not (user and user.is_authenticated) or request.house_id is None:
+        return False
+    return bool(account_house_links(user, house_id=request.house_id))
 
 
 def require_on_request(user, perm: Perm, request: ServiceRequest) -> None:

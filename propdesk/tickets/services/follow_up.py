@@ -22,7 +22,7 @@ from propdesk.tickets.models import (
 from propdesk.tickets.services._common import (
     clean_note,
     event_record,
-    is_owner_of,
+    is_house_person,
     lock_request,
     require_on_request,
 )
@@ -52,7 +52,7 @@ def _begin(actor, request: ServiceRequest, via: str) -> ServiceRequest:
     owner_rating = (
         via == FollowUp.Via.PORTAL
         and not has_perm(actor, Perm.REQUEST_FOLLOW_UP)
-        and is_owner_of(actor, request)
+        and is_house_person(actor, request)
     )
     if not owner_rating:
         require_on_request(actor, Perm.REQUEST_FOLLOW_UP, request)

@@ -31,7 +31,7 @@ from propdesk.tickets.models import (
     Urgency,
 )
 from propdesk.tickets.services import notify, sla
-from propdesk.tickets.services._common import clean_note, event_record, is_owner_of
+from propdesk.tickets.services._common import clean_note, event_record, is_house_person
 from propdesk.tickets.services.photos import photos_attach, photos_check
 
 MAX_DESCRIPTION = 2000
@@ -120,8 +120,11 @@ def request_create(
 ) -> ServiceRequest:
     """Record one request from a call, a visit, the portal, the API or a patrol (DOMAIN §2)."""
     community, building = _check_place(actor, house, building)
-    # Owners file their own requests through the portal; everyone else needs the right.
-    if not (channel == Channel.PORTAL and house is not None and is_owner_of(actor, _probe(house))):
+    # Owners and the people living in the house file requests through the portal; everyone
+    # else needs the right.
+    if not (
+        channel == Channel.PORTAL and house is not None and is_house_person(actor, _probe(house))
+    ):
         require(actor, Perm.REQUEST_CREATE, community.id)
     kind = taxonomy_row("kind", RequestKind, kind)
     category = taxonomy_row("category", Category, category)

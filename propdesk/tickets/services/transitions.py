@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.accounts.models import Department, User
 from propdesk.core.errors import Conflict, ValidationFailed
+from propdesk.core.permissions import Perm, has_perm
 from propdesk.tickets import clock, configuration
 from propdesk.tickets.models import (
     OPEN_STATUSES,
@@ -22,12 +23,14 @@ from propdesk.tickets.models import (
     RequestEvent,
     ServiceRequest,
     SlaClock,
+    Status,
     Target,
 )
 from propdesk.tickets.services import notify, sla
 from propdesk.tickets.services._common import (
     clean_note,
     event_record,
+    is_house_person,
     lock_request,
     require_on_request,
 )
@@ -50,12 +53,18 @@ ACTION_EVENTS = {
 }
 
 
-def _begin(actor, request: ServiceRequest, action: str, note) -> tuple[ServiceRequest, Step, str]:
-    """Lock, check the role and the table; return the fresh request, the step and the note."""
+def _begin(
+    actor, request: ServiceRequest, action: str, note, *, sources=None
+) -> tuple[ServiceRequest, Step, str]:
+    """Lock, check the role and the table; return the fresh request, the step and the note.
+
+    `sources` (the owner's own steps) replaces the role check by the narrower statuses given.
+    """
     step = step_for(action)
     request = lock_request(request)
-    require_on_request(actor, step.perm, request)
-    if request.status not in step.sources:
+    if sources is None:
+        require_on_request(actor, step.perm, request)
+    if request.status not in (step.sources if sources is None else sources):
         raise Conflict(
             _("A request that is “%(status)s” cannot be taken to “%(action)s”.")
             % {"status": request.get_status_display(), "action": step.label},
@@ -443,10 +452,22 @@ def reopen_locked(request: ServiceRequest, *, actor, now, reason: str, data=None
     notify.assignee_notify(request=request, event=event)
 
 
+# The owner withdraws a request in the portal only before work has started on site.
+OWNER_CANCELLABLE = frozenset({Status.NEW, Status.ACCEPTED, Status.DISPATCHED})
+
+
 @transaction.atomic
-def request_cancel(*, actor, request: ServiceRequest, reason: str) -> ServiceRequest:
-    """Cancel an open request, with the reason (a duplicate, withdrawn, not ours to handle)."""
-    request, _step, reason = _begin(actor, request, "cancel", reason)
+def request_cancel(*, actor, request: ServiceRequest, reason: str, via: str = "") -> ServiceRequest:
+    """Cancel an open request, with the reason (a duplicate, withdrawn, not ours to handle).
+
+    `via="portal"`: the owner (or someone living in the house) withdraws their own request,
+    which they may do until work starts on site."""
+    sources = None
+    if via == "portal" and not has_perm(actor, Perm.REQUEST_CANCEL):
+        if not is_house_person(actor, request):
+            require_on_request(actor, Perm.REQUEST_CANCEL, request)
+        sources = OWNER_CANCELLABLE
+    request, _step, reason = _begin(actor, request, "cancel", reason, sources=sources)
     now = clock.now()
     sla.clocks_cancel(request=request, at=now)
     FollowUp.objects.filter(request=request, state=FollowUp.State.PENDING).update(

@@ -26,6 +26,7 @@ from propdesk.tickets.services import notify
 from propdesk.tickets.services._common import (
     clean_note,
     event_record,
+    is_house_person,
     is_owner_of,
     lock_request,
     require_on_request,
@@ -82,6 +83,32 @@ def photo_add(*, actor, request: ServiceRequest, photos, note: str = "") -> Requ
         at=now,
     )
     photos_attach(request=request, event=event, checked=checked, actor=actor, at=now)
+    return event
+
+
+@transaction.atomic
+def owner_note_add(*, actor, request: ServiceRequest, text: str = "", photos=()) -> RequestEvent:
+    """The owner adds a note or photos to their open request in the portal (DOMAIN.md §2: the
+    owner keeps the centre informed too). It goes into the timeline, not the work notes."""
+    request = lock_request(request)
+    if not is_house_person(actor, request):
+        require_on_request(actor, Perm.REQUEST_WORK, request)
+    _refuse_final(request)
+    text = clean_note("text", text, max_length=1000)
+    checked = photos_check(photos)
+    if not text and not checked:
+        raise ValidationFailed(_("Write a note or choose a photo."), code="required", field="text")
+    now = clock.now()
+    event = event_record(
+        request=request,
+        actor=actor,
+        action=EventAction.PHOTO if checked and not text else EventAction.NOTE,
+        note=text,
+        data={"by": "owner", "count": len(checked)},
+        at=now,
+    )
+    photos_attach(request=request, event=event, checked=checked, actor=actor, at=now)
+    ServiceRequest.objects.filter(pk=request.pk).update(updated_at=now)
     return event
 
 

@@ -1,0 +1,121 @@
+"""An owner's requests from the phone: file, follow, add a note or photo, cancel, rate.
+
+Everything is done by the request services (tickets.services) with the portal channel, so the
+same numbering, routing, time limits, timeline and messages hold as for a call to the desk. The
+portal only checks the account's house right first and shrinks photos before they are stored.
+"""
+
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from propdesk.core.errors import ValidationFailed
+from propdesk.portal import access
+from propdesk.tickets.models import Channel, FollowUp, ServiceRequest
+from propdesk.tickets.services import follow_up, intake, transitions, work
+from propdesk.tickets.services.photos import MAX_PHOTOS, max_photo_bytes, photos_check
+
+MAX_EDGE_PX = 1600
+MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+
+
+def photos_shrink(uploads) -> list[SimpleUploadedFile]:
+    """Check each upload is an image by its bytes, then store it as a JPEG at most 1600 px on
+    its longer side (phones send 4000 px photos; the desk needs to see the leak, not the pores).
+    """
+    uploads = [u for u in (uploads or []) if u is not None]
+    if len(uploads) > MAX_PHOTOS:
+        raise ValidationFailed(
+            _("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS},
+            code="too_many_photos",
+            field="photos",
+        )
+    photos_check(uploads)  # magic bytes, size and count, with the request services' messages
+    shrunk = []
+    for index, upload in enumerate(uploads, start=1):
+        upload.seek(0)
+        try:
+            with Image.open(upload) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise ValidationFailed(
+                        _("The photo is too large."), code="file_too_large", field="photos"
+                    )
+                image = ImageOps.exif_transpose(image)
+                image = image.convert("RGB")
+                image.thumbnail((MAX_EDGE_PX, MAX_EDGE_PX))
+                out = io.BytesIO()
+                image.save(out, format="JPEG", quality=85, optimize=True)
+        except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+            raise ValidationFailed(
+                _("Upload a photo (JPEG, PNG, GIF or WebP)."), code="not_an_image", field="photos"
+            ) from exc
+        data = out.getvalue()
+        if len(data) > max_photo_bytes():
+            raise ValidationFailed(
+                _("The photo is too large."), code="file_too_large", field="photos"
+            )
+        shrunk.append(SimpleUploadedFile(f"photo-{index}.jpg", data, content_type="image/jpeg"))
+    return shrunk
+
+
+def request_submit(
+    *,
+    actor,
+    house_id,
+    kind: str,
+    category: str,
+    description: str,
+    emergency: bool = False,
+    preferred_visit_at=None,
+    photos=(),
+) -> ServiceRequest:
+    """File a request for one of the account's houses through the portal channel."""
+    right = access.right_for(actor, house_id)
+    shrunk = photos_shrink(photos)
+    return intake.request_create(
+        actor=actor,
+        kind=kind,
+        category=category,
+        urgency="emergency" if emergency else "normal",
+        description=description,
+        channel=Channel.PORTAL,
+        house=right.house,
+        caller_name=_caller_name(actor, right.house.pk),
+        caller_mobile=actor.mobile or "",
+        preferred_visit_at=preferred_visit_at,
+        photos=shrunk,
+    )
+
+
+def _caller_name(actor, house_id: int) -> str:
+    from propdesk.estates.selectors import account_house_links
+
+    links = account_house_links(actor, house_id=house_id)
+    return links[0].person_name if links else ""
+
+
+def request_note(*, actor, request_id, text: str = "", photos=()):
+    request = access.request_for_owner(actor, request_id)
+    return work.owner_note_add(
+        actor=actor, request=request, text=text, photos=photos_shrink(photos)
+    )
+
+
+def request_withdraw(*, actor, request_id, reason: str) -> ServiceRequest:
+    request = access.request_for_owner(actor, request_id)
+    return transitions.request_cancel(actor=actor, request=request, reason=reason, via="portal")
+
+
+def request_rate(*, actor, request_id, satisfaction, comment: str = "") -> ServiceRequest:
+    """Rate 1–5 after resolution; a low score reopens the request (at most as often as the
+    request rules allow), a good one closes it."""
+    request = access.request_for_owner(actor, request_id)
+    return follow_up.follow_up_record(
+        actor=actor,
+        request=request,
+        satisfaction=satisfaction,
+        comment=comment,
+        via=FollowUp.Via.PORTAL,
+    )
