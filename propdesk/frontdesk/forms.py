@@ -125,7 +125,11 @@ class RulesForm(ConsoleForm):
 
 
 class InspectionItemForm(ConsoleForm):
-    name = forms.CharField(label=_("Item"), max_length=80)
+    name = forms.CharField(
+        label=_("Item"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": _("New item"), "aria-label": _("Item")}),
+    )
     category_code = forms.ChoiceField(label=_("Repair category"), choices=())
 
     def __init__(self, *args, categories, **kwargs):

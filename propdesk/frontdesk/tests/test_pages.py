@@ -275,3 +275,28 @@ def test_busy_pages_run_a_fixed_number_of_queries(
     for url, limit in urls.items():
         with django_assert_max_num_queries(limit):
             assert client.get(url).status_code == 200
+
+
+def test_other_requests_show_no_permit_and_a_quiet_house_says_so(agent, house_a, zhang_san):
+    from propdesk.tickets.services.intake import request_create
+
+    noise = request_create(
+        actor=agent,
+        kind="complaint",
+        category="noise",
+        urgency="normal",
+        description="楼上有噪音",
+        house=house_a,
+    )
+    leak = request_create(
+        actor=agent,
+        kind="repair",
+        category="repair_water",
+        urgency="normal",
+        description="厨房漏水",
+        house=house_a,
+    )
+    client = client_for(agent)
+    assert 'data-testid="no-active-permit"' in client.get(f"/requests/{noise.id}/").content.decode()
+    text = client.get(f"/requests/{leak.id}/").content.decode()
+    assert "active-permit" not in text

@@ -69,12 +69,17 @@ def config_page(request):
         else:
             messages.success(request, _("The decoration rules are saved."))
             return redirect(_url(community))
+    categories = _categories()
+    names = dict(categories)
+    items = selectors.inspection_items_for(community.id, include_inactive=True)
+    for item in items:
+        item.category_label = names.get(item.category_code, item.category_code)
     context = {
         "community": community,
         "communities": communities_visible_to(request.user),
         "rules_form": rules_form,
-        "items": selectors.inspection_items_for(community.id, include_inactive=True),
-        "item_form": InspectionItemForm(categories=_categories()),
+        "items": items,
+        "item_form": InspectionItemForm(categories=categories),
     }
     status = 400 if rules_form.is_bound and rules_form.errors else 200
     return render_page(request, "frontdesk/pages/config.html", None, context, status=status)

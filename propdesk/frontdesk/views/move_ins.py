@@ -71,7 +71,7 @@ def move_in_new(request):
         else:
             return redirect("frontdesk_move_in_detail", move_in_id=move_in.id)
     status = 400 if form.is_bound and form.errors else 200
-    context = {"house": house, "form": form}
+    context = {"house": house, "form": form, "has_owner": owners.exists()}
     return render_page(request, "frontdesk/pages/move_in_new.html", None, context, status=status)
 
 

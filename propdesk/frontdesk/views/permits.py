@@ -78,6 +78,7 @@ def permit_new(request):
         "house": house,
         "form": form,
         "rules": selectors.decoration_rules_for(house.community_id),
+        "has_owner": owners.exists(),
     }
     return render_page(request, "frontdesk/pages/permit_new.html", None, context, status=status)
 
