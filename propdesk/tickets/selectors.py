@@ -304,8 +304,7 @@ def _newest_ids(ordered: QuerySet, community_ids: list[int], limit: int) -> list
     if not 1 < len(community_ids) <= UNION_COMMUNITIES_MAX:
         return list(ordered.values_list("id", flat=True)[:limit])
     parts = [
-        ordered.filter(community_id=pk).values_list("id", flat=True)[:limit]
-        for pk in community_ids
+        ordered.filter(community_id=pk).values_list("id", flat=True)[:limit] for pk in community_ids
     ]
     if connection.features.supports_slicing_ordering_in_compound:
         return list(parts[0].union(*parts[1:], all=True).order_by("-id")[:limit])
