@@ -13,6 +13,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,8 @@ from propdesk.tickets.workflow import allowed_actions
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 COUNT_CAP = 500
+# Newest-first pages of up to this many communities are read community by community.
+UNION_COMMUNITIES_MAX = 32
 NUMBER_RE = re.compile(r"^[A-Za-z0-9]{1,20}\d{10}$")
 
 QUEUES = {
@@ -251,7 +254,7 @@ def request_queue(
         ordered = requests.order_by("-id")
         if position is not None:
             ordered = ordered.filter(id__lt=position)
-        page_ids = list(ordered.values_list("id", flat=True)[: limit + 1])
+        page_ids = _newest_ids(ordered, _newest_scope(user, queue, filters), limit + 1)
         counted = requests
     more = len(page_ids) > limit
     page_ids = page_ids[:limit]
@@ -280,6 +283,32 @@ def request_queue(
         now=now,
         search_words=words,
     )
+
+
+def _newest_scope(user, queue: str, filters: QueueFilters) -> list[int]:
+    """The communities a newest-first page is read from, as queue_queryset filters them."""
+    if queue == "all" and filters.community_id is None and is_company_wide(user):
+        return []  # no community filter: the primary key's order over everything
+    return _scoped_community_ids(user, filters.community_id)
+
+
+def _newest_ids(ordered: QuerySet, community_ids: list[int], limit: int) -> list[int]:
+    """The first `limit` ids of a newest-first queue, read as one index range per community.
+
+    Left to itself, PostgreSQL walks the primary key backwards and skips every other
+    community's rows: 2 s at a million requests for an agent whose communities hold the oldest
+    ids. Each community's newest rows come from the (community, id) index instead and are
+    merged: one UNION ALL statement where the database allows a LIMIT in each part, else one
+    small query per community (SQLite, which plans `community IN (…)` well anyway).
+    """
+    if not 1 < len(community_ids) <= UNION_COMMUNITIES_MAX:
+        return list(ordered.values_list("id", flat=True)[:limit])
+    parts = [
+        ordered.filter(community_id=pk).values_list("id", flat=True)[:limit] for pk in community_ids
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        return list(parts[0].union(*parts[1:], all=True).order_by("-id")[:limit])
+    return sorted((pk for part in parts for pk in part), reverse=True)[:limit]
 
 
 # --- one request --------------------------------------------------------------------------------

@@ -205,7 +205,8 @@ class ServiceRequest(models.Model):
                 fields=["community", "department", "is_open", "due_at", "id"], name="req_dept_due"
             ),
             models.Index(fields=["community", "status", "due_at", "id"], name="req_status_due"),
-            # Newest first (all requests, reports by month).
+            # Newest first: the queue of all requests, read community by community; by month.
+            models.Index(fields=["community", "id"], name="req_newest"),
             models.Index(fields=["community", "created_at", "id"], name="req_created"),
             # Caller card, duplicates and recurrence: a house's or a building's recent requests.
             models.Index(fields=["community", "house", "created_at"], name="req_house"),
