@@ -211,3 +211,31 @@ def test_profile_errors_land_on_the_field(world, data, field):
 @pytest.mark.parametrize("path", ["/m/notices/", "/m/inbox/", "/m/profile/"])
 def test_staff_are_refused_the_owner_pages(personas, path):
     assert as_user(personas["agent"]).get(path).status_code == 403
+
+
+def test_an_administrator_adds_a_community_wording_from_the_current_one(admin, community_a):
+    client = as_user(admin)
+    response = client.post(
+        "/notices/templates/new/",
+        {"event": "payment.received", "channel": "sms", "community": community_a.id},
+    )
+    created = NotificationTemplate.objects.get(community=community_a, event="payment.received")
+    assert response["Location"] == f"/notices/templates/{created.id}/"
+    default = NotificationTemplate.objects.get(community=None, event="payment.received")
+    assert (created.channel, created.body) == ("sms", default.body)
+    again = client.post(
+        "/notices/templates/new/",
+        {"event": "payment.received", "channel": "sms", "community": community_a.id},
+    )
+    assert again["Location"] == response["Location"]
+    bad = client.post("/notices/templates/new/", {"event": "x", "channel": "fax"})
+    assert bad.status_code == 302
+    assert NotificationTemplate.objects.filter(community=community_a).count() == 1
+
+
+def test_only_administrators_add_wordings(personas, community_a):
+    response = as_user(personas["supervisor"]).post(
+        "/notices/templates/new/", {"event": "announcement", "channel": "sms"}
+    )
+    assert response.status_code == 403
+    assert NotificationTemplate.objects.filter(event="announcement").count() == 2
