@@ -56,6 +56,7 @@ def test_an_announcement_reaches_the_owner_of_the_building(
     notices = phone.get_by_test_id("notice-list")
     expect(notices).to_contain_text("3栋停水通知")
     expect(notices.locator('[data-read="0"]')).to_have_count(1)
+    phone.screenshot(path=str(_screenshots() / "notices-list-phone.png"))
     notices.get_by_text("3栋停水通知").click()
     expect(phone.get_by_test_id("notice")).to_contain_text("请提前储水")
     phone.goto(f"{live_server.url}/m/notices/")
