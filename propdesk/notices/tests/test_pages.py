@@ -76,7 +76,8 @@ def test_form_errors_land_on_the_field(personas, world):
 def test_a_supervisor_schedules_and_publishes_on_the_page(personas, world, owner_a):
     client = as_user(personas["supervisor"])
     url = f"/notices/{world.draft.id}/"
-    assert "publish-form" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "publish-form" in page and 'data-testid="reach">' in page
     bad = client.post(url + "publish/", {"publish_at": "2000-01-01T09:00"})
     assert bad.status_code == 400 and 'data-field-error="publish_at"' in bad.content.decode()
     assert client.post(url + "publish/", {"publish_at": "2099-01-01T09:00"}).status_code == 400

@@ -148,6 +148,7 @@ def _detail_context(request, announcement, publish_form) -> dict:
         "can_publish": open_ and can_publish,
         "can_withdraw": can_publish and announcement.status != Announcement.Status.WITHDRAWN,
         "publish_form": publish_form,
+        "reach": len(ann.audience(announcement)) if open_ else None,
     }
 
 
