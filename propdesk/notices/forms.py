@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from propdesk.core.forms import ConsoleForm
 from propdesk.estates.models import Building, Community
 from propdesk.notices.events import event_choices
-from propdesk.notices.models import Announcement
+from propdesk.notices.models import Announcement, NotificationTemplate
 
 
 class AnnouncementForm(ConsoleForm):
@@ -49,6 +49,21 @@ class TemplateForm(ConsoleForm):
     body = forms.CharField(
         label=_("Text"), max_length=1000, widget=forms.Textarea(attrs={"rows": 5})
     )
+
+
+class TemplateNewForm(ConsoleForm):
+    event = forms.ChoiceField(label=_("Event"), choices=event_choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=NotificationTemplate.Channel.choices)
+    community = forms.ModelChoiceField(
+        Community.objects.none(),
+        label=_("Community"),
+        required=False,
+        empty_label=_("Default"),
+    )
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
 
 
 class TemplatePreviewForm(TemplateForm):

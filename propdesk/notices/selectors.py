@@ -46,12 +46,18 @@ def delivery_summary(announcement: Announcement) -> list[dict]:
     """How the announcement's messages stand: count per channel and status."""
     from django.db.models import Count
 
-    return list(
+    rows = list(
         OutboxMessage.objects.filter(dedupe_key__startswith=f"announcement:{announcement.id}:")
         .values("channel", "status")
         .annotate(n=Count("id"))
         .order_by("channel", "status")
     )
+    channels = dict(OutboxMessage.Channel.choices)
+    statuses = dict(OutboxMessage.Status.choices)
+    for row in rows:
+        row["channel_label"] = channels.get(row["channel"], row["channel"])
+        row["status_label"] = statuses.get(row["status"], row["status"])
+    return rows
 
 
 # --- owners ------------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ urlpatterns = [
         name="notices_announcement_withdraw",
     ),
     path("templates/", console.template_list, name="notices_template_list"),
+    path("templates/new/", console.template_new, name="notices_template_new"),
     path("templates/<int:template_id>/", console.template_edit, name="notices_template_edit"),
     path("templates/preview/", console.template_preview, name="notices_template_preview"),
 ]

@@ -11,3 +11,10 @@ class RecordingTransport(Transport):
         if self.fail_next:
             raise self.fail_next.pop(0)
         RecordingTransport.sent.append(message.dedupe_key)
+
+
+def skip_everything(*, user, channel, urgent, at):
+    """A delivery policy for the tests: everything not urgent is skipped."""
+    from propdesk.notices.delivery_policy import Decision
+
+    return Decision(send_at=at) if urgent else Decision(skip=True, send_at=at, reason="test")

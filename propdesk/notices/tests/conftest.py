@@ -23,6 +23,23 @@ def clock():
 
 
 @pytest.fixture(autouse=True)
+def _seeded_templates(request):
+    """Put back the seeded templates after a transactional test flushed them."""
+    if not {"db", "transactional_db"} & set(request.fixturenames):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from propdesk.notices.models import NotificationTemplate
+
+    names = set(request.fixturenames)
+    request.getfixturevalue("transactional_db" if "transactional_db" in names else "db")
+    if not NotificationTemplate.objects.exists():
+        import_module("propdesk.notices.migrations.0002_seed_templates").seed(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _log_transports(settings):
     settings.OUTBOX_TRANSPORTS = {}
     settings.SMS_PROVIDER = "log"

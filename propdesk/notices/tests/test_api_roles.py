@@ -220,7 +220,7 @@ def test_the_owner_feed_marks_read_and_counts(api, world):
     feed = client.get("/api/notices/my/announcements").json()
     assert [(a["title"], a["is_read"]) for a in feed["items"]] == [("甲小区全体公告", False)]
     assert client.get(f"/api/notices/my/announcements/{world.all_a.id}").json()["is_read"] is True
-    assert client.get("/api/notices/my/unread").json() == {"announcements": 0, "inbox": 2}
+    assert client.get("/api/notices/my/unread").json() == {"announcements": 0, "inbox": 1}
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,8 @@ def test_form_errors_land_on_the_field(personas, world):
 def test_a_supervisor_schedules_and_publishes_on_the_page(personas, world, owner_a):
     client = as_user(personas["supervisor"])
     url = f"/notices/{world.draft.id}/"
-    assert "publish-form" in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "publish-form" in page and 'data-testid="reach">' in page
     bad = client.post(url + "publish/", {"publish_at": "2000-01-01T09:00"})
     assert bad.status_code == 400 and 'data-field-error="publish_at"' in bad.content.decode()
     assert client.post(url + "publish/", {"publish_at": "2099-01-01T09:00"}).status_code == 400
@@ -211,3 +212,31 @@ def test_profile_errors_land_on_the_field(world, data, field):
 @pytest.mark.parametrize("path", ["/m/notices/", "/m/inbox/", "/m/profile/"])
 def test_staff_are_refused_the_owner_pages(personas, path):
     assert as_user(personas["agent"]).get(path).status_code == 403
+
+
+def test_an_administrator_adds_a_community_wording_from_the_current_one(admin, community_a):
+    client = as_user(admin)
+    response = client.post(
+        "/notices/templates/new/",
+        {"event": "payment.received", "channel": "sms", "community": community_a.id},
+    )
+    created = NotificationTemplate.objects.get(community=community_a, event="payment.received")
+    assert response["Location"] == f"/notices/templates/{created.id}/"
+    default = NotificationTemplate.objects.get(community=None, event="payment.received")
+    assert (created.channel, created.body) == ("sms", default.body)
+    again = client.post(
+        "/notices/templates/new/",
+        {"event": "payment.received", "channel": "sms", "community": community_a.id},
+    )
+    assert again["Location"] == response["Location"]
+    bad = client.post("/notices/templates/new/", {"event": "x", "channel": "fax"})
+    assert bad.status_code == 302
+    assert NotificationTemplate.objects.filter(community=community_a).count() == 1
+
+
+def test_only_administrators_add_wordings(personas, community_a):
+    response = as_user(personas["supervisor"]).post(
+        "/notices/templates/new/", {"event": "announcement", "channel": "sms"}
+    )
+    assert response.status_code == 403
+    assert NotificationTemplate.objects.filter(event="announcement").count() == 2

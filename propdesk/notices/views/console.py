@@ -13,8 +13,15 @@ from propdesk.core.views import console_view, form_error, form_page, render_page
 from propdesk.estates.models import Community
 from propdesk.notices import selectors
 from propdesk.notices.events import EVENTS
-from propdesk.notices.forms import AnnouncementForm, PublishForm, TemplateForm, TemplatePreviewForm
+from propdesk.notices.forms import (
+    AnnouncementForm,
+    PublishForm,
+    TemplateForm,
+    TemplateNewForm,
+    TemplatePreviewForm,
+)
 from propdesk.notices.models import Announcement, NotificationTemplate
+from propdesk.notices.rendering import template_words
 from propdesk.notices.services import announcements as ann
 from propdesk.notices.services import templates
 
@@ -141,6 +148,7 @@ def _detail_context(request, announcement, publish_form) -> dict:
         "can_publish": open_ and can_publish,
         "can_withdraw": can_publish and announcement.status != Announcement.Status.WITHDRAWN,
         "publish_form": publish_form,
+        "reach": len(ann.audience(announcement)) if open_ else None,
     }
 
 
@@ -204,7 +212,33 @@ def template_list(request):
     )
     for row in rows:
         row.event_label = EVENTS[row.event].label if row.event in EVENTS else row.event
-    return render_page(request, "notices/pages/template_list.html", None, {"templates": rows})
+    form = TemplateNewForm(communities=_communities(request.user))
+    context = {"templates": rows, "new_form": form}
+    return render_page(request, "notices/pages/template_list.html", None, context)
+
+
+@require_POST
+@console_view
+def template_new(request):
+    """Start a channel's or a community's own wording from the words that apply to it now."""
+    require(request.user, Perm.NOTICE_TEMPLATES)
+    form = TemplateNewForm(request.POST, communities=_communities(request.user))
+    if not form.is_valid():
+        messages.error(request, _("Choose an event, a channel and a community of yours."))
+        return redirect("notices_template_list")
+    data = form.cleaned_data
+    subject, body = template_words(data["event"], data["community"], data["channel"])
+    saved = NotificationTemplate.objects.filter(
+        community=data["community"], event=data["event"], channel=data["channel"]
+    ).first() or templates.notification_template_save(
+        actor=request.user,
+        community=data["community"],
+        event=data["event"],
+        channel=data["channel"],
+        subject=subject,
+        body=body,
+    )
+    return redirect("notices_template_edit", saved.id)
 
 
 @console_view
