@@ -36,7 +36,6 @@ from propdesk.core import audit
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, community_ids, is_company_wide, require
 from propdesk.estates.models import Building, Community, Company
-from propdesk.notices.services.fees import run_bills_notify
 
 logger = logging.getLogger("propdesk.billing")
 MAX_MONTHS_AHEAD = 1
@@ -311,11 +310,18 @@ def billing_run_execute(run_id: int) -> BillingRun:
     BillingRun.objects.filter(pk=run_id).update(
         status=BillingRun.Status.DONE, finished_at=timezone.now()
     )
-    try:  # the bills stand whether or not the owners could be told
-        run_bills_notify(run_id)
-    except Exception:
-        logger.exception("billing run %s: owners could not be told about their bills", run_id)
+    # The owners hear of their bills from the worker: the run is done whatever the messages do.
+    transaction.on_commit(lambda: _owners_tell(run_id))
     return BillingRun.objects.get(pk=run_id)
+
+
+def _owners_tell(run_id: int) -> None:
+    from propdesk.notices.tasks import run_bills_notify_task
+
+    try:
+        run_bills_notify_task(run_id)
+    except Exception:  # a queue that is down must not undo a finished run
+        logger.exception("billing run %s: the owners' messages could not be queued", run_id)
 
 
 @transaction.atomic

@@ -14,13 +14,17 @@ JULY = datetime.date(2026, 7, 1)
 
 
 @pytest.fixture
-def billed(personas, owner_a, community_a, house_a):
-    """July's management fee billed for 张三's house (the `owner` persona has the account)."""
+def billed(personas, owner_a, community_a, house_a, django_capture_on_commit_callbacks):
+    """July's management fee billed for 张三's house (the `owner` persona has the account);
+    the messages the run queues once it is committed are sent."""
     from propdesk.billing.services.runs import billing_run_execute, billing_run_start
     from propdesk.billing.services.schedule import billing_defaults_ensure
 
     billing_defaults_ensure(community=community_a)
-    with time_machine.travel(at("2026-07-01 09:00"), tick=False):
+    with (
+        time_machine.travel(at("2026-07-01 09:00"), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         run = billing_run_start(actor=personas["supervisor"], period=JULY, community=community_a)
         billing_run_execute(run.id)
     return run
@@ -55,13 +59,17 @@ def test_a_payment_tells_the_account_owner_with_the_receipt_number(personas, bil
     assert inbox.body == f"3-2-1502缴费170.05元，收据{result.receipt.display_number}，微信支付。"
 
 
-def test_owners_without_an_account_are_not_sent_fee_messages(personas, zhang_san, community_a):
+def test_owners_without_an_account_are_not_sent_fee_messages(
+    personas, zhang_san, community_a, django_capture_on_commit_callbacks
+):
     from propdesk.billing.services.runs import billing_run_execute, billing_run_start
     from propdesk.billing.services.schedule import billing_defaults_ensure
 
     billing_defaults_ensure(community=community_a)
     run = billing_run_start(actor=personas["supervisor"], period=JULY, community=community_a)
-    billing_run_execute(run.id)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        billing_run_execute(run.id)
+    assert len(callbacks) == 1
     assert not OutboxMessage.objects.filter(event="billing.bill_issued").exists()
 
 
