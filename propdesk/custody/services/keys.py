@@ -364,6 +364,17 @@ def _borrower_for_staff(key: Key, staff, witness) -> dict:
     return {"staff": staff, "witness": witness, "borrower_name": staff.display_name}
 
 
+def _clean_due_at(due_at, now: datetime.datetime) -> datetime.datetime:
+    """A return time in the future; a time without a zone is read in the site's time zone."""
+    if not isinstance(due_at, datetime.datetime):
+        raise ValidationFailed(_("Enter a date and time."), field="due_at")
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at)
+    if due_at <= now:
+        raise ValidationFailed(_("The return time must be in the future."), field="due_at")
+    return due_at
+
+
 @transaction.atomic
 def key_lend(
     *,
@@ -414,8 +425,8 @@ def key_lend(
         due_at = now + datetime.timedelta(
             hours=custody_settings_for(key.community_id).key_overdue_hours
         )
-    elif due_at <= now:
-        raise ValidationFailed(_("The return time must be in the future."), field="due_at")
+    else:
+        due_at = _clean_due_at(due_at, now)
     # The claim: of two desks lending the same key at once, one changes the row, one gets 0.
     if not Key.objects.filter(pk=key.pk, status=KeyStatus.IN_STORE).update(
         status=KeyStatus.ON_LOAN
