@@ -8,7 +8,7 @@ class CustodyConfig(AppConfig):
     verbose_name = _("Keys, passes and documents")
 
     def ready(self) -> None:
-        from propdesk.core.audit import ACTION_LABELS
+        from propdesk.core.audit import ACTION_LABELS, FIELD_LABELS
 
         # How the shared history names this app's events (the codes stay in the database).
         ACTION_LABELS.update(
@@ -27,5 +27,16 @@ class CustodyConfig(AppConfig):
                 "document_registered": _("Document registered"),
                 "document_lent": _("Document lent"),
                 "document_returned": _("Document returned"),
+            }
+        )
+        FIELD_LABELS.update(
+            {
+                "location": _("location"),
+                "copies": _("copies"),
+                "active": _("active"),
+                "release_needs_fees_paid": _("release needs fees paid"),
+                "key_overdue_hours": _("key overdue after (hours)"),
+                "pass_validity_hours": _("pass valid for (hours)"),
+                "repair_lead": _("repair lead"),
             }
         )

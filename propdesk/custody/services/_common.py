@@ -1,10 +1,20 @@
-"""Input cleaning the custody services share (errors name the field at fault)."""
+"""What the custody services share: input cleaning that names the field, and the time they act
+at (the tickets app's clock: `timezone.now()` normally, another moment inside
+`clock.travel(moment)` when the demo loader replays the past through these services)."""
+
+import datetime
+
+from django.utils import timezone
 
 from propdesk.estates.services._common import clean_choice, clean_field, clean_text
+from propdesk.tickets import clock
 
-__all__ = ["clean_choice", "clean_field", "clean_text", "linked_in"]
+__all__ = ["clean_choice", "clean_field", "clean_text", "now", "today"]
 
 
-def linked_in(record, house) -> bool:
-    """Is a registry record (owner link, resident, agent) of this house's community?"""
-    return record is not None and record.community_id == house.community_id
+def now() -> datetime.datetime:
+    return clock.now()
+
+
+def today() -> datetime.date:
+    return timezone.localtime(clock.now()).date()

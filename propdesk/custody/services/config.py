@@ -5,13 +5,13 @@ hours from the start of its release date. Supervisors change them (Perm.FRONTDES
 """
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.permissions import Perm, community_ids, has_perm, require
 from propdesk.custody.models import CustodySettings
+from propdesk.custody.services._common import now as clock_now
 from propdesk.estates.models import Community
 
 MAX_HOURS = 24 * 30
@@ -75,7 +75,7 @@ def custody_settings_update(*, actor, community: Community, **values) -> Custody
         clean["repair_lead"] = lead
     changes = audit.apply_changes(config, clean)
     if changes:
-        config.updated_at = timezone.now()
+        config.updated_at = clock_now()
         config.save(update_fields=[*changes, "updated_at"])
         audit.record_change(
             actor=actor,

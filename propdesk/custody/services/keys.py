@@ -31,6 +31,8 @@ from propdesk.custody.models import (
     WarrantyContractor,
 )
 from propdesk.custody.services._common import clean_choice, clean_field, clean_text
+from propdesk.custody.services._common import now as clock_now
+from propdesk.custody.services._common import today as clock_today
 from propdesk.custody.services.config import custody_settings_for
 from propdesk.estates.models import (
     ArchiveDocument,
@@ -88,6 +90,7 @@ def contractor_add(
             if id_number
             else ""
         ),
+        created_at=clock_now(),
     )
     audit.record_change(
         actor=actor, instance=contractor, action="create", object_repr=contractor.company
@@ -148,6 +151,7 @@ def key_register(
         location=clean_text("location", location, max_length=60, required=True),
         copies=copies,
         note=clean_text("note", note, max_length=200),
+        created_at=clock_now(),
     )
     audit.record_change(
         actor=actor,
@@ -247,7 +251,7 @@ def _borrower_for_agent(
     if agent is None:
         raise ValidationFailed(_("Choose the entrusted agent who borrows the key."), field="agent")
     _same_community("agent", agent, key.community_id)
-    today = timezone.localdate()
+    today = clock_today()
     if (
         agent.house_id != key.house_id
         or agent.revoked_at is not None
@@ -360,6 +364,17 @@ def _borrower_for_staff(key: Key, staff, witness) -> dict:
     return {"staff": staff, "witness": witness, "borrower_name": staff.display_name}
 
 
+def _clean_due_at(due_at, now: datetime.datetime) -> datetime.datetime:
+    """A return time in the future; a time without a zone is read in the site's time zone."""
+    if not isinstance(due_at, datetime.datetime):
+        raise ValidationFailed(_("Enter a date and time."), field="due_at")
+    if timezone.is_naive(due_at):
+        due_at = timezone.make_aware(due_at)
+    if due_at <= now:
+        raise ValidationFailed(_("The return time must be in the future."), field="due_at")
+    return due_at
+
+
 @transaction.atomic
 def key_lend(
     *,
@@ -405,13 +420,13 @@ def key_lend(
         )
     else:
         borrower = _borrower_for_staff(key, staff, witness)
-    now = timezone.now()
+    now = clock_now()
     if due_at is None:
         due_at = now + datetime.timedelta(
             hours=custody_settings_for(key.community_id).key_overdue_hours
         )
-    elif due_at <= now:
-        raise ValidationFailed(_("The return time must be in the future."), field="due_at")
+    else:
+        due_at = _clean_due_at(due_at, now)
     # The claim: of two desks lending the same key at once, one changes the row, one gets 0.
     if not Key.objects.filter(pk=key.pk, status=KeyStatus.IN_STORE).update(
         status=KeyStatus.ON_LOAN
@@ -458,7 +473,7 @@ def key_return(*, actor, key: Key, note: str = "") -> KeyLoan:
     require(actor, Perm.KEYS_MANAGE, key.community_id)
     note = clean_text("note", note, max_length=200)
     loan = open_loan(key)
-    now = timezone.now()
+    now = clock_now()
     if loan is None or not KeyLoan.objects.filter(pk=loan.pk, returned_at__isnull=True).update(
         returned_at=now, returned_to=actor, return_note=note
     ):
@@ -518,7 +533,7 @@ def key_loans_flag_overdue(*, now: datetime.datetime | None = None) -> int:
 
     Safe to run twice or from several workers: each loan is claimed by a conditional UPDATE.
     """
-    now = now or timezone.now()
+    now = now or clock_now()
     flagged = 0
     due = KeyLoan.objects.filter(
         returned_at__isnull=True, overdue_flagged_at__isnull=True, due_at__lt=now

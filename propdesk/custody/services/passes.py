@@ -27,6 +27,8 @@ from propdesk.core.validators import normalize_plate
 from propdesk.custody import error_codes
 from propdesk.custody.models import ApplicantKind, PassStatus, ReleasePass
 from propdesk.custody.services._common import clean_field, clean_text
+from propdesk.custody.services._common import now as clock_now
+from propdesk.custody.services._common import today as clock_today
 from propdesk.custody.services.config import custody_settings_for
 from propdesk.estates.models import EntrustedAgent, House, Owner, Ownership, Resident
 
@@ -83,7 +85,7 @@ def parse_pass_code_or_blank(text) -> str:
 
 def applicant_is_linked(applicant, house: House, today: datetime.date | None = None) -> bool:
     """Is this owner, resident or entrusted agent linked to the house today?"""
-    today = today or timezone.localdate()
+    today = today or clock_today()
     if isinstance(applicant, Owner):
         return Ownership.objects.filter(house=house, owner=applicant, end_on__isnull=True).exists()
     if isinstance(applicant, Resident):
@@ -128,7 +130,7 @@ def _is_owner_account(user) -> bool:
 def _check_release_on(release_on) -> datetime.date:
     if not isinstance(release_on, datetime.date) or isinstance(release_on, datetime.datetime):
         raise ValidationFailed(_("Enter a date as YYYY-MM-DD."), field="release_on")
-    today = timezone.localdate()
+    today = clock_today()
     if release_on < today:
         raise ValidationFailed(
             _("The release date cannot be in the past."),
@@ -197,6 +199,7 @@ def release_pass_apply(
                     release_on=release_on,
                     vehicle_plate=plate,
                     applied_by=actor,
+                    applied_at=clock_now(),
                 )
             break
         except IntegrityError:  # a code already taken: draw again
@@ -301,7 +304,7 @@ def release_pass_approve(*, actor, release_pass: ReleasePass, note: str = "") ->
         _refuse_unlinked(applicant, house)
     fee_gate(house)
     valid_from, valid_until = validity_window(release_pass)
-    now = timezone.now()
+    now = clock_now()
     if valid_until <= now:
         raise Conflict(
             _("The release date has passed; ask for a new application."),
@@ -341,7 +344,7 @@ def release_pass_approve(*, actor, release_pass: ReleasePass, note: str = "") ->
 def release_pass_reject(*, actor, release_pass: ReleasePass, reason: str) -> ReleasePass:
     require(actor, Perm.RELEASE_ISSUE, release_pass.community_id)
     reason = clean_text("reason", reason, max_length=200, required=True)
-    now = timezone.now()
+    now = clock_now()
     if not ReleasePass.objects.filter(pk=release_pass.pk, status=PassStatus.PENDING).update(
         status=PassStatus.REJECTED, decided_by=actor, decided_at=now, decision_note=reason
     ):
@@ -416,7 +419,7 @@ def pass_for_gate(user, code) -> ReleasePass:
 
 def gate_refusal(release_pass: ReleasePass, now: datetime.datetime | None = None):
     """Why the gate must refuse this pass now, as the error to raise; None when it is good."""
-    now = now or timezone.now()
+    now = now or clock_now()
     if release_pass.status == PassStatus.USED:
         return Conflict(
             _("This pass was already used at %(time)s: the goods may not leave on it.")
@@ -453,7 +456,7 @@ def release_pass_use(*, actor, release_pass: ReleasePass, note: str = "") -> Rel
     """Record the goods leaving. Single use: the conditional UPDATE lets exactly one guard in."""
     require(actor, Perm.RELEASE_CHECK, release_pass.community_id)
     note = clean_text("note", note, max_length=200)
-    now = timezone.now()
+    now = clock_now()
     used = ReleasePass.objects.filter(
         pk=release_pass.pk,
         status=PassStatus.APPROVED,

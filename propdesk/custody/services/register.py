@@ -8,7 +8,6 @@ size, magic bytes).
 import datetime
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
@@ -22,6 +21,8 @@ from propdesk.custody.models import (
     RegisteredDocumentStatus,
 )
 from propdesk.custody.services._common import clean_choice, clean_text
+from propdesk.custody.services._common import now as clock_now
+from propdesk.custody.services._common import today as clock_today
 from propdesk.estates.models import Community, House
 from propdesk.estates.services.documents import (
     CONTENT_TYPES,
@@ -61,7 +62,7 @@ def document_register(
         raise ValidationFailed(_("This belongs to another community."), field="house")
     if category == DocumentCategory.RESIDENT_FILE and house is None:
         raise ValidationFailed(_("File a resident's document under its house."), field="house")
-    if dated is not None and (not isinstance(dated, datetime.date) or dated > timezone.localdate()):
+    if dated is not None and (not isinstance(dated, datetime.date) or dated > clock_today()):
         raise ValidationFailed(_("The document date cannot be in the future."), field="dated")
     values = {
         "title": clean_text("title", title, max_length=120, required=True),
@@ -78,6 +79,7 @@ def document_register(
         dated=dated,
         house=house,
         registered_by=actor,
+        registered_at=clock_now(),
         **values,
     )
     if suffix:
@@ -126,7 +128,7 @@ def document_lend(
     require(actor, Perm.DOCUMENTS_REGISTER, document.community_id)
     borrower_name = clean_text("borrower_name", borrower_name, max_length=100, required=True)
     purpose = clean_text("purpose", purpose, max_length=200, required=True)
-    if not isinstance(due_on, datetime.date) or due_on < timezone.localdate():
+    if not isinstance(due_on, datetime.date) or due_on < clock_today():
         raise ValidationFailed(_("The return date cannot be in the past."), field="due_on")
     if not RegisteredDocument.objects.filter(
         pk=document.pk, status=RegisteredDocumentStatus.ON_FILE
@@ -144,6 +146,7 @@ def document_lend(
         purpose=purpose,
         due_on=due_on,
         lent_by=actor,
+        lent_at=clock_now(),
     )
     audit.record_change(
         actor=actor,
@@ -160,7 +163,7 @@ def document_lend(
 def document_return(*, actor, document: RegisteredDocument) -> DocumentLoan:
     require(actor, Perm.DOCUMENTS_REGISTER, document.community_id)
     loan = DocumentLoan.objects.filter(document=document, returned_at__isnull=True).first()
-    now = timezone.now()
+    now = clock_now()
     if loan is None or not DocumentLoan.objects.filter(pk=loan.pk, returned_at__isnull=True).update(
         returned_at=now, returned_to=actor
     ):

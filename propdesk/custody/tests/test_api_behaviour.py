@@ -337,3 +337,19 @@ def test_a_bad_scan_is_refused(api, world):
         },
     )
     assert_bad(response, "scan", before, status=400)
+
+
+@pytest.mark.parametrize(
+    "due_at, status", [("2026-07-11T10:00:00", 201), ("2026-07-09T10:00:00", 400), ("soon", 422)]
+)
+def test_a_local_return_time_is_read_in_the_sites_time_zone(api, world, due_at, status):
+    response = api.post(
+        "agent",
+        f"/api/custody/keys/{world.key.id}/lend",
+        {"purpose": "owner", "owner": world.owner.id, "id_checked": True, "due_at": due_at},
+    )
+    assert response.status_code == status, response.content
+    if status == 201:
+        assert response.json()["due_at"].startswith("2026-07-11T10:00:00")
+    else:
+        assert response.json()["field"] == "due_at"

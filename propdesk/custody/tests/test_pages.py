@@ -171,8 +171,9 @@ def test_a_warranty_return_from_the_page_notifies(world, personas):
 def test_applying_approving_and_using_a_pass_from_the_pages(world, personas):
     agent = client_for(personas["agent"])
     response = agent.post(
-        reverse("custody_pass_new") + "?house=3-2-1502",
+        reverse("custody_pass_new"),
         {
+            "house": "3-2-1502",
             "applicant": f"owner:{world.owner.id}",
             "items": "钢琴一台",
             "release_on": "2026-07-10",
@@ -200,7 +201,12 @@ def test_an_unlinked_applicant_choice_is_refused(world, personas):
     before = custody_snapshot()
     response = client_for(personas["agent"]).post(
         reverse("custody_pass_new") + "?house=3-2-1502",
-        {"applicant": "owner:999999", "items": "x", "release_on": "2026-07-10"},
+        {
+            "house": "3-2-1502",
+            "applicant": "owner:999999",
+            "items": "x",
+            "release_on": "2026-07-10",
+        },
     )
     assert response.status_code == 400
     assert custody_snapshot() == before

@@ -106,7 +106,8 @@ def pass_new(request):
     """Step 1: find the house by its code; step 2: the application for someone linked to it."""
     user = request.user
     require(user, Perm.RELEASE_ISSUE)
-    code = (request.GET.get("house") or "").strip()[:64]
+    # The form posts to the bare path, so the house travels as a hidden field too.
+    code = (request.POST.get("house") or request.GET.get("house") or "").strip()[:64]
     house = None
     if code:
         house = (
@@ -120,7 +121,7 @@ def pass_new(request):
     form = forms.PassForm(
         request.POST or None,
         applicants=_applicants(house),
-        initial={"release_on": timezone.localdate()},
+        initial={"house": house.code, "release_on": timezone.localdate().isoformat()},
     )
 
     def save(data):
