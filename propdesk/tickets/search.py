@@ -14,7 +14,7 @@ import re
 import threading
 
 import jieba
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from propdesk.tickets.models import RequestToken
 
@@ -83,23 +83,20 @@ def index_request(request) -> int:
 def matching_tokens(words: list[str], community_ids: list[int] | None) -> QuerySet[RequestToken]:
     """Index rows of the first word whose request also has every other word.
 
-    The other words are checked per row with EXISTS on the (token, request) index, so reading the
-    first word's rows in request order stops as soon as a page is full.
+    Each other word is looked up per row as a scalar sub-query (a point in the primary key), so
+    reading the first word's rows in request order stops as soon as a page is full. Written as
+    EXISTS, PostgreSQL turns the lookup into a join and, misjudging how often two words meet,
+    hashes every row of both words first: 1.8 s for 漏水 + 楼下 at a million requests.
     """
     first, *others = words
     tokens = RequestToken.objects.filter(token=first)
     if community_ids is not None:
         tokens = tokens.filter(community_id__in=community_ids)
-    for word in others:
-        tokens = tokens.filter(
-            Exists(
-                RequestToken.objects.filter(
-                    # The community too: the lookup is then a point in the primary key, and the
-                    # planner never reads the other word across every community.
-                    community_id=OuterRef("community_id"),
-                    token=word,
-                    request_id=OuterRef("request_id"),
-                )
-            )
+    for n, word in enumerate(others):
+        also = RequestToken.objects.filter(
+            community_id=OuterRef("community_id"), token=word, request_id=OuterRef("request_id")
+        ).values("request_id")[:1]
+        tokens = tokens.alias(**{f"also_{n}": Subquery(also)}).filter(
+            **{f"also_{n}__isnull": False}
         )
     return tokens
