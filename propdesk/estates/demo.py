@@ -224,7 +224,13 @@ def _add_people(actor, community, house, rng, today, index: int) -> None:
 def _load_other_modules(communities, rng: random.Random, request_days: int) -> None:
     """The other apps' demo data, built on this registry through their own services."""
     from propdesk.billing.demo import load_demo_billing
+    from propdesk.custody.demo import load_demo_custody
+    from propdesk.frontdesk.demo import load_demo_frontdesk
+    from propdesk.notices.demo import load_demo_notices
     from propdesk.tickets.demo import load_demo_requests
 
     load_demo_requests(communities=communities, rng=rng, days=request_days)
     load_demo_billing(communities=communities, rng=rng)
+    load_demo_frontdesk(communities=communities, rng=rng)
+    load_demo_custody(communities=communities, rng=rng)
+    load_demo_notices(communities=communities)

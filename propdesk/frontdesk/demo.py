@@ -124,7 +124,7 @@ def _through_gates(agent, supervisor, permit) -> None:
             house=permit.house,
             amount=str(dues.outstanding),
             method="wechat",
-            idempotency_key=f"demo-decoration-{permit.number}",
+            idempotency_key=f"demo-decoration-{permit.id}",
             payer_name=permit.owner.name,
         )
     decoration.permit_identity_verify(actor=agent, permit=permit)
