@@ -130,7 +130,10 @@ LOW_CONTRAST = """
 (() => {
   function rgb(s) { const m = s.match(/[\\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; }
   function lum([r, g, b]) {
-    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    const f = c => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
   }
   function background(el) {
@@ -143,10 +146,12 @@ LOW_CONTRAST = """
   const bad = [];
   for (const el of document.querySelectorAll("body *")) {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    if (!own || !el.offsetParent || el.closest(".visually-hidden, .visually-hidden-focusable, option, select, input, textarea")) continue;
+    const skip = ".visually-hidden, .visually-hidden-focusable, option, select, input, textarea";
+    if (!own || !el.offsetParent || el.closest(skip)) continue;
     const fg = lum(rgb(getComputedStyle(el).color)), bg = lum(background(el));
     const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-    if (ratio < 4.5) bad.push(el.tagName + ": " + el.textContent.trim().slice(0, 30) + " " + ratio.toFixed(2));
+    const text = el.textContent.trim().slice(0, 30);
+    if (ratio < 4.5) bad.push(el.tagName + ": " + text + " " + ratio.toFixed(2));
   }
   return bad;
 })()
