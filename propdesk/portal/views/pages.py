@@ -126,7 +126,6 @@ def request_new(request):
             )
         except AppError as exc:
             if exc.field == "photos":
-                form.add_error(None, str(exc.message))
                 photos_error = str(exc.message)
             else:
                 form_error(form, exc)
