@@ -209,6 +209,8 @@ def test_pay_in_the_sandbox_and_download_the_receipt(world):
     receipt_url = re.search(r'href="(/m/bills/receipts/\d+/)"', page).group(1)
     pdf = client.get(receipt_url)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    bills_page = client.get("/m/bills/").content.decode()
+    assert 'data-testid="paid-bills"' in bills_page and "2026-07" in bills_page
     statement = client.get(
         f"/m/bills/houses/{world.house.pk}/statement/?date_from=2026-01-01&date_to=2026-07-31"
     )
