@@ -49,7 +49,7 @@ from propdesk.portal.schemas import (
 )
 from propdesk.portal.services import links, payments, signin
 from propdesk.portal.services import requests as portal_requests
-from propdesk.portal.views._common import client_ip
+from propdesk.portal.views._common import client_ip, pdf_response
 from propdesk.tickets.owner_text import owner_status_text, when
 
 router = Router(tags=["owner portal"])
@@ -125,13 +125,6 @@ def _request_detail(user, request_id) -> dict:
         "may_rate": view.may_rate,
         "may_add": view.may_add,
     }
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- sign-in ----------------------------------------------------------------------------------
@@ -282,7 +275,7 @@ def bills(request, house_id: int | None = None):
 def receipt_pdf(request, receipt_id: PathId):
     user = _owner(request)
     receipt = access.receipt_for_owner(user, receipt_id)
-    return _pdf(receipt_print(actor=user, receipt=receipt), f"receipt-{receipt.pk}.pdf")
+    return pdf_response(receipt_print(actor=user, receipt=receipt), f"receipt-{receipt.pk}.pdf")
 
 
 @router.get(
@@ -293,7 +286,7 @@ def statement(request, house_id: PathId, filters: Query[StatementQuery]):
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         raise ValidationFailed(_("The end date is before the start date."), field="date_to")
     content = statement_pdf_for(right.house, filters.date_from, filters.date_to)
-    return _pdf(content, f"statement-{right.house.code}.pdf")
+    return pdf_response(content, f"statement-{right.house.code}.pdf")
 
 
 def _order_data(order) -> dict:

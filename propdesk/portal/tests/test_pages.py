@@ -281,3 +281,16 @@ def test_the_console_nav_has_the_link_requests_entry(world):
         portal_client(world.personas["technician"]).get("/m/staff/link-requests/").status_code
         == 403
     )
+
+
+def test_the_home_and_bills_pages_read_a_bounded_number_of_queries(
+    world, filed, django_assert_max_num_queries
+):
+    client = portal_client(world.zhang)
+    client.get("/m/")  # warm the session and the configuration cache
+    with django_assert_max_num_queries(25):
+        client.get("/m/")
+    with django_assert_max_num_queries(30):
+        client.get("/m/bills/")
+    with django_assert_max_num_queries(30):
+        client.get(f"/m/requests/{filed.pk}/")
