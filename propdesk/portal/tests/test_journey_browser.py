@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from propdesk.core.models import OutboxMessage
+from propdesk.portal.models import LinkRequest
+from propdesk.portal.services import links
 from propdesk.portal.tests.conftest import ZHANG, jpeg
 from propdesk.tickets.models import ServiceRequest
 from propdesk.tickets.services import transitions
@@ -123,6 +125,41 @@ def test_an_owner_reports_a_leak_rates_it_and_pays_on_the_phone(page, live_serve
     page.set_viewport_size({"width": 195, "height": 422})
     page.goto(f"{base}/m/requests/new/")
     _shot(page, "9-zoom-200")
+
+    # The other owner pages, for the eye.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in (
+        ("10-requests", "/m/requests/"),
+        ("11-house", f"/m/houses/{world.house.pk}/"),
+        ("12-link", "/m/link/"),
+        ("13-password", "/m/password/"),
+    ):
+        page.goto(f"{base}{path}")
+        assert page.evaluate(LOW_CONTRAST) == [], path
+        assert page.evaluate(UNLABELLED_INPUTS) == [], path
+        _shot(page, name)
+
+    # The desk verifies a link request on the console (desktop size).
+    links.link_request_create(
+        actor=world.stranger, house=world.house, relation="family", name="张小三", note="儿子"
+    )
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "pw-agent")
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    page.goto(f"{base}/m/staff/link-requests/")
+    expect(page.get_by_test_id("link-requests")).to_contain_text("张小三")
+    _shot(page, "14-staff-link-requests")
+    page.get_by_test_id("link-requests").get_by_role("link").first.click()
+    page.locator("input[name=decision][value=approve]").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    _shot(page, "15-staff-link-request")
+    page.get_by_test_id("decide").click()
+    page.wait_for_url(f"{base}/m/staff/link-requests/")
+    assert LinkRequest.objects.get().status == "approved"
 
 
 # Text elements whose colour against the nearest opaque background is below 4.5:1 (WCAG AA).
