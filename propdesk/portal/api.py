@@ -8,6 +8,7 @@ provider's callback need no session. The desk's link-request endpoints need PORT
 
 from django.contrib.auth import login
 from django.http import FileResponse, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -175,6 +176,9 @@ def request_list(request, state: str = ""):
 def request_create(request, payload: Form[RequestIn], photos: File[list[UploadedFile]] = None):
     """File a request (multipart form, with up to 9 photos in `photos`)."""
     user = _owner(request)
+    visit_at = payload.preferred_visit_at
+    if visit_at is not None and timezone.is_naive(visit_at):
+        visit_at = timezone.make_aware(visit_at)  # a phone's local time, as on the page
     created = portal_requests.request_submit(
         actor=user,
         house_id=payload.house_id,
@@ -182,7 +186,7 @@ def request_create(request, payload: Form[RequestIn], photos: File[list[Uploaded
         category=payload.category,
         description=payload.description,
         emergency=payload.emergency,
-        preferred_visit_at=payload.preferred_visit_at,
+        preferred_visit_at=visit_at,
         photos=photos or [],
     )
     return Status(201, _request_detail(user, created.pk))
