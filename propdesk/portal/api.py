@@ -8,6 +8,7 @@ provider's callback need no session. The desk's link-request endpoints need PORT
 
 from django.contrib.auth import login
 from django.http import FileResponse, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
@@ -49,7 +50,7 @@ from propdesk.portal.schemas import (
 )
 from propdesk.portal.services import links, payments, signin
 from propdesk.portal.services import requests as portal_requests
-from propdesk.portal.views._common import client_ip
+from propdesk.portal.views._common import client_ip, pdf_response
 from propdesk.tickets.owner_text import owner_status_text, when
 
 router = Router(tags=["owner portal"])
@@ -127,13 +128,6 @@ def _request_detail(user, request_id) -> dict:
     }
 
 
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 # --- sign-in ----------------------------------------------------------------------------------
 
 
@@ -182,6 +176,9 @@ def request_list(request, state: str = ""):
 def request_create(request, payload: Form[RequestIn], photos: File[list[UploadedFile]] = None):
     """File a request (multipart form, with up to 9 photos in `photos`)."""
     user = _owner(request)
+    visit_at = payload.preferred_visit_at
+    if visit_at is not None and timezone.is_naive(visit_at):
+        visit_at = timezone.make_aware(visit_at)  # a phone's local time, as on the page
     created = portal_requests.request_submit(
         actor=user,
         house_id=payload.house_id,
@@ -189,7 +186,7 @@ def request_create(request, payload: Form[RequestIn], photos: File[list[Uploaded
         category=payload.category,
         description=payload.description,
         emergency=payload.emergency,
-        preferred_visit_at=payload.preferred_visit_at,
+        preferred_visit_at=visit_at,
         photos=photos or [],
     )
     return Status(201, _request_detail(user, created.pk))
@@ -282,7 +279,7 @@ def bills(request, house_id: int | None = None):
 def receipt_pdf(request, receipt_id: PathId):
     user = _owner(request)
     receipt = access.receipt_for_owner(user, receipt_id)
-    return _pdf(receipt_print(actor=user, receipt=receipt), f"receipt-{receipt.pk}.pdf")
+    return pdf_response(receipt_print(actor=user, receipt=receipt), f"receipt-{receipt.pk}.pdf")
 
 
 @router.get(
@@ -293,7 +290,7 @@ def statement(request, house_id: PathId, filters: Query[StatementQuery]):
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         raise ValidationFailed(_("The end date is before the start date."), field="date_to")
     content = statement_pdf_for(right.house, filters.date_from, filters.date_to)
-    return _pdf(content, f"statement-{right.house.code}.pdf")
+    return pdf_response(content, f"statement-{right.house.code}.pdf")
 
 
 def _order_data(order) -> dict:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.accounts.models import Department
 from propdesk.billing.models import Payment, Receipt
-from propdesk.billing.selectors.accounts import house_dues
+from propdesk.billing.selectors.accounts import house_bills, house_dues
 from propdesk.portal import access
 from propdesk.portal.models import LinkRequest, PaymentOrder
 from propdesk.tickets.models import (
@@ -208,6 +208,7 @@ class HouseBills:
     dues: object
     payments: list[tuple[Payment, Receipt | None]]
     orders: list[PaymentOrder]
+    paid_bills: list = field(default_factory=list)
 
 
 def bills_for(user, house_id=None) -> list[HouseBills]:
@@ -232,6 +233,11 @@ def bills_for(user, house_id=None) -> list[HouseBills]:
                 dues=house_dues(house),
                 payments=[(p, receipts.get(p.pk)) for p in payments],
                 orders=orders,
+                paid_bills=list(
+                    house_bills(house)
+                    .filter(outstanding_fen__lte=0)
+                    .order_by("-period", "-id")[:24]
+                ),
             )
         )
     return result

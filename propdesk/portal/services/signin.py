@@ -52,6 +52,7 @@ def limits() -> dict[str, int]:
         "per_ip_hour": _setting("PORTAL_CODES_PER_IP_HOUR", 20),
         "max_failures": _setting("PORTAL_SIGNIN_MAX_FAILURES", 5),
         "lock_minutes": _setting("PORTAL_SIGNIN_LOCK_MINUTES", 15),
+        "max_ip_failures": _setting("PORTAL_SIGNIN_MAX_IP_FAILURES", 30),
     }
 
 
@@ -84,8 +85,19 @@ def is_locked(mobile: str, now=None) -> bool:
     return _failures_since(mobile, now) >= limits()["max_failures"]
 
 
-def _refuse_locked(mobile: str, now) -> None:
-    if is_locked(mobile, now):
+def is_ip_locked(ip: str | None, now=None) -> bool:
+    """One address trying codes or passwords for many numbers is stopped as well."""
+    if not ip:
+        return False
+    now = now or timezone.now()
+    rules = limits()
+    since = now - datetime.timedelta(minutes=rules["lock_minutes"])
+    failures = _count(since, ip=ip, kind__in=[Kind.CODE_FAILED, Kind.PASSWORD_FAILED])
+    return failures >= rules["max_ip_failures"]
+
+
+def _refuse_locked(mobile: str, now, ip: str | None = None) -> None:
+    if is_locked(mobile, now) or is_ip_locked(ip, now):
         raise TooManyAttempts(
             _("Too many wrong attempts. Try again in %(n)d minutes.")
             % {"n": limits()["lock_minutes"]},
@@ -104,7 +116,7 @@ def code_request(*, mobile, ip: str | None) -> SignInCode:
     mobile = clean_mobile(mobile)
     now = timezone.now()
     rules = limits()
-    _refuse_locked(mobile, now)
+    _refuse_locked(mobile, now, ip)
     last = SignInEvent.objects.filter(mobile=mobile, kind=Kind.CODE_SENT).order_by("-at").first()
     if last and (now - last.at).total_seconds() < rules["resend_seconds"]:
         raise TooManyAttempts(
@@ -168,7 +180,7 @@ def code_verify(*, mobile, code, ip: str | None) -> User:
     mobile = clean_mobile(mobile)
     code = str(code or "").strip()
     now = timezone.now()
-    _refuse_locked(mobile, now)
+    _refuse_locked(mobile, now, ip)
     with transaction.atomic():
         row = (
             SignInCode.objects.select_for_update()
@@ -199,7 +211,7 @@ def password_sign_in(*, request, mobile, password: str, ip: str | None) -> User:
     """Sign in with the mobile and the password the owner set in the portal."""
     mobile = clean_mobile(mobile)
     now = timezone.now()
-    _refuse_locked(mobile, now)
+    _refuse_locked(mobile, now, ip)
     account = User.objects.filter(username=username_for(mobile), role=Role.OWNER).first()
     user = None
     if account is not None and account.has_usable_password() and password:

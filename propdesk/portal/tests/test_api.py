@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from propdesk.billing.models import Payment
 from propdesk.core.models import OutboxMessage
@@ -118,11 +119,14 @@ def test_file_a_request_with_a_photo_over_the_api(world):
             "kind": "repair",
             "category": "repair_water",
             "description": "厨房下水道堵了",
+            "preferred_visit_at": "2026-07-11T14:00",
             "photos": [photo()],
         },
     )
     assert response.status_code == 201, response.content
     body = response.json()
+    visit = ServiceRequest.objects.get().preferred_visit_at
+    assert timezone.localtime(visit).strftime("%Y-%m-%d %H:%M") == "2026-07-11 14:00"
     assert body["status"] == "new" and len(body["timeline"][0]["photo_ids"]) == 1
     photo_id = body["timeline"][0]["photo_ids"][0]
     image = client.get(f"/api/portal/requests/{body['id']}/photos/{photo_id}")

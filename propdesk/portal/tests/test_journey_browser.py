@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from propdesk.core.models import OutboxMessage
+from propdesk.portal.models import LinkRequest
+from propdesk.portal.services import links
 from propdesk.portal.tests.conftest import ZHANG, jpeg
 from propdesk.tickets.models import ServiceRequest
 from propdesk.tickets.services import transitions
@@ -124,13 +126,51 @@ def test_an_owner_reports_a_leak_rates_it_and_pays_on_the_phone(page, live_serve
     page.goto(f"{base}/m/requests/new/")
     _shot(page, "9-zoom-200")
 
+    # The other owner pages, for the eye.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for name, path in (
+        ("10-requests", "/m/requests/"),
+        ("11-house", f"/m/houses/{world.house.pk}/"),
+        ("12-link", "/m/link/"),
+        ("13-password", "/m/password/"),
+    ):
+        page.goto(f"{base}{path}")
+        assert page.evaluate(LOW_CONTRAST) == [], path
+        assert page.evaluate(UNLABELLED_INPUTS) == [], path
+        _shot(page, name)
+
+    # The desk verifies a link request on the console (desktop size).
+    links.link_request_create(
+        actor=world.stranger, house=world.house, relation="family", name="张小三", note="儿子"
+    )
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "agent")
+    page.fill("#id_password", "pw-agent")
+    page.click("button[type=submit]")
+    expect(page.get_by_test_id("whoami")).to_be_visible()
+    page.goto(f"{base}/m/staff/link-requests/")
+    expect(page.get_by_test_id("link-requests")).to_contain_text("张小三")
+    _shot(page, "14-staff-link-requests")
+    page.get_by_test_id("link-requests").get_by_role("link").first.click()
+    page.locator("input[name=decision][value=approve]").check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    _shot(page, "15-staff-link-request")
+    page.get_by_test_id("decide").click()
+    page.wait_for_url(f"{base}/m/staff/link-requests/")
+    assert LinkRequest.objects.get().status == "approved"
+
 
 # Text elements whose colour against the nearest opaque background is below 4.5:1 (WCAG AA).
 LOW_CONTRAST = """
 (() => {
   function rgb(s) { const m = s.match(/[\\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; }
   function lum([r, g, b]) {
-    const f = c => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    const f = c => {
+      c /= 255;
+      return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+    };
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
   }
   function background(el) {
@@ -143,10 +183,12 @@ LOW_CONTRAST = """
   const bad = [];
   for (const el of document.querySelectorAll("body *")) {
     const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-    if (!own || !el.offsetParent || el.closest(".visually-hidden, .visually-hidden-focusable, option, select, input, textarea")) continue;
+    const skip = ".visually-hidden, .visually-hidden-focusable, option, select, input, textarea";
+    if (!own || !el.offsetParent || el.closest(skip)) continue;
     const fg = lum(rgb(getComputedStyle(el).color)), bg = lum(background(el));
     const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
-    if (ratio < 4.5) bad.push(el.tagName + ": " + el.textContent.trim().slice(0, 30) + " " + ratio.toFixed(2));
+    const text = el.textContent.trim().slice(0, 30);
+    if (ratio < 4.5) bad.push(el.tagName + ": " + text + " " + ratio.toFixed(2));
   }
   return bad;
 })()

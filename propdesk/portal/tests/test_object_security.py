@@ -190,3 +190,39 @@ def test_hostile_ids_are_404_or_422_never_500(world, foreign, bad):
     for url in (f"/m/bills/?house={bad}", f"/api/portal/bills?house_id={bad}"):
         assert client.get(url).status_code in (404, 422), url
     assert client.get(f"/m/pay/sandbox/{bad}/").status_code == 404
+
+
+def _covered(route_regex: str, urls: list[str]) -> bool:
+    import re
+
+    return any(re.fullmatch(route_regex, url.split("?")[0]) for url in urls)
+
+
+def test_the_lists_above_cover_every_owner_route_with_an_id(world, foreign):
+    """A new page or endpoint that takes an id must be added to the lists above."""
+    import re
+
+    from propdesk.api.urls import api
+    from propdesk.portal import urls
+
+    tested_pages = page_gets(foreign) + [url for url, _ in page_posts(foreign)]
+    checked = 0
+    for pattern in urls.urlpatterns:
+        route = str(pattern.pattern)
+        if "<" not in route or route.startswith("staff/"):
+            continue
+        regex = "/m/" + re.sub(r"<(int|str):\w+>", r"[^/]+", route)
+        assert _covered(regex, tested_pages), route
+        checked += 1
+    tested_api = api_gets(foreign) + [url for _, url, _, _ in api_writes(foreign)]
+    public = {
+        "/api/portal/payments/callback/{provider}",
+        "/api/portal/link-requests/{link_request_id}/decision",
+    }
+    for path in api.get_openapi_schema()["paths"]:
+        if not path.startswith("/api/portal/") or "{" not in path or path in public:
+            continue
+        regex = re.sub(r"\{\w+\}", r"[^/]+", path)
+        assert _covered(regex, tested_api), path
+        checked += 1
+    assert checked >= 20  # 11 pages and 9 endpoints take an id today

@@ -209,6 +209,8 @@ def test_pay_in_the_sandbox_and_download_the_receipt(world):
     receipt_url = re.search(r'href="(/m/bills/receipts/\d+/)"', page).group(1)
     pdf = client.get(receipt_url)
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    bills_page = client.get("/m/bills/").content.decode()
+    assert 'data-testid="paid-bills"' in bills_page and "2026-07" in bills_page
     statement = client.get(
         f"/m/bills/houses/{world.house.pk}/statement/?date_from=2026-01-01&date_to=2026-07-31"
     )
@@ -279,3 +281,16 @@ def test_the_console_nav_has_the_link_requests_entry(world):
         portal_client(world.personas["technician"]).get("/m/staff/link-requests/").status_code
         == 403
     )
+
+
+def test_the_home_and_bills_pages_read_a_bounded_number_of_queries(
+    world, filed, django_assert_max_num_queries
+):
+    client = portal_client(world.zhang)
+    client.get("/m/")  # warm the session and the configuration cache
+    with django_assert_max_num_queries(25):
+        client.get("/m/")
+    with django_assert_max_num_queries(30):
+        client.get("/m/bills/")
+    with django_assert_max_num_queries(30):
+        client.get(f"/m/requests/{filed.pk}/")

@@ -172,3 +172,17 @@ def test_a_weak_or_mismatched_password_is_refused(zhang_san):
     assert error.value.field == "password"
     user.refresh_from_db()
     assert not user.has_usable_password()
+
+
+def test_one_address_trying_many_numbers_is_locked(db, settings):
+    settings.PORTAL_SIGNIN_MAX_IP_FAILURES = 4
+    for n in range(4):
+        mobile = f"1350000001{n}"
+        signin.code_request(mobile=mobile, ip=IP)
+        with pytest.raises(ValidationFailed):
+            signin.code_verify(mobile=mobile, code="000000x", ip=IP)
+    signin.code_request(mobile="13500000019", ip="10.0.0.9")
+    with pytest.raises(signin.TooManyAttempts):
+        signin.code_verify(mobile="13500000019", code=sent_code("13500000019"), ip=IP)
+    user = signin.code_verify(mobile="13500000019", code=sent_code("13500000019"), ip="10.0.0.9")
+    assert user.mobile == "13500000019"

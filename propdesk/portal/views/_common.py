@@ -3,7 +3,7 @@
 import functools
 from urllib.parse import quote
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -36,6 +36,9 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def form_error(form, exc: errors.AppError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc.message))
+def pdf_response(content: bytes, filename: str) -> HttpResponse:
+    """A PDF download that no shared cache keeps (receipts and statements are personal)."""
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

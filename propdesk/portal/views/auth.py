@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.core.errors import AppError
+from propdesk.core.views import form_error
 from propdesk.portal import access
 from propdesk.portal.forms import PasswordForm, SignInForm
 from propdesk.portal.services import signin
-from propdesk.portal.views._common import client_ip, form_error, portal_view
+from propdesk.portal.views._common import client_ip, portal_view
 
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 

@@ -1,7 +1,6 @@
 """The owner's bills: unpaid and paid, the statement, receipts as PDF, and paying online."""
 
 from django.contrib import messages
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,14 +14,7 @@ from propdesk.portal.models import PaymentOrder
 from propdesk.portal.payments import CallbackRejected
 from propdesk.portal.payments.sandbox import SandboxProvider
 from propdesk.portal.services.payments import payment_callback_handle, payment_order_create
-from propdesk.portal.views._common import portal_view
-
-
-def _pdf(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+from propdesk.portal.views._common import pdf_response, portal_view
 
 
 @portal_view
@@ -48,14 +40,14 @@ def statement(request, house_id: int):
         return redirect("portal:bills")
     data = form.cleaned_data
     content = statement_pdf_for(right.house, data.get("date_from"), data.get("date_to"))
-    return _pdf(content, f"statement-{right.house.code}.pdf")
+    return pdf_response(content, f"statement-{right.house.code}.pdf")
 
 
 @portal_view
 def receipt_pdf(request, receipt_id: int):
     receipt = access.receipt_for_owner(request.user, receipt_id)
     content = receipt_print(actor=request.user, receipt=receipt)
-    return _pdf(content, f"receipt-{receipt.pk}.pdf")
+    return pdf_response(content, f"receipt-{receipt.pk}.pdf")
 
 
 @portal_view

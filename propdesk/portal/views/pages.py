@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.core.errors import AppError
+from propdesk.core.views import form_error
 from propdesk.portal import access, selectors
 from propdesk.portal.forms import (
     CancelForm,
@@ -18,7 +19,7 @@ from propdesk.portal.forms import (
 )
 from propdesk.portal.services import links
 from propdesk.portal.services import requests as portal_requests
-from propdesk.portal.views._common import form_error, portal_view
+from propdesk.portal.views._common import portal_view
 
 
 @portal_view
@@ -126,7 +127,6 @@ def request_new(request):
             )
         except AppError as exc:
             if exc.field == "photos":
-                form.add_error(None, str(exc.message))
                 photos_error = str(exc.message)
             else:
                 form_error(form, exc)
