@@ -227,6 +227,7 @@ def _load_other_modules(communities, rng: random.Random, request_days: int) -> N
     from propdesk.custody.demo import load_demo_custody
     from propdesk.frontdesk.demo import load_demo_frontdesk
     from propdesk.notices.demo import load_demo_notices
+    from propdesk.portal.demo import load_demo_portal
     from propdesk.tickets.demo import load_demo_requests
 
     load_demo_requests(communities=communities, rng=rng, days=request_days)
@@ -234,3 +235,4 @@ def _load_other_modules(communities, rng: random.Random, request_days: int) -> N
     load_demo_frontdesk(communities=communities, rng=rng)
     load_demo_custody(communities=communities, rng=rng)
     load_demo_notices(communities=communities)
+    load_demo_portal(communities=communities)

@@ -143,7 +143,7 @@ def code_verify(request, payload: CodeIn):
     """Sign in with the code: starts a portal session (cookie)."""
     user = signin.code_verify(mobile=payload.mobile, code=payload.code, ip=client_ip(request))
     login(request, user, backend=BACKEND)
-    return {"id": user.pk, "mobile": mask_mobile(user.mobile), "houses": _houses(user)}
+    return {"id": user.pk, "mobile_masked": mask_mobile(user.mobile), "houses": _houses(user)}
 
 
 @router.post("/auth/password", auth=None, response={200: MeOut, **SIGN_IN_ERRORS})
@@ -152,14 +152,14 @@ def password_sign_in(request, payload: PasswordIn):
         request=request, mobile=payload.mobile, password=payload.password, ip=client_ip(request)
     )
     login(request, user, backend=BACKEND)
-    return {"id": user.pk, "mobile": mask_mobile(user.mobile), "houses": _houses(user)}
+    return {"id": user.pk, "mobile_masked": mask_mobile(user.mobile), "houses": _houses(user)}
 
 
 @router.get("/me", response={200: MeOut, **READ_ERRORS})
 def me(request):
     """The account and the houses it is linked to, with the relation and the fee right."""
     user = _owner(request)
-    return {"id": user.pk, "mobile": mask_mobile(user.mobile), "houses": _houses(user)}
+    return {"id": user.pk, "mobile_masked": mask_mobile(user.mobile), "houses": _houses(user)}
 
 
 # --- requests ---------------------------------------------------------------------------------

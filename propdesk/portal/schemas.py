@@ -39,7 +39,7 @@ class HouseOut(Schema):
 
 class MeOut(Schema):
     id: int
-    mobile: str = Field(..., description="Masked")
+    mobile_masked: str
     houses: list[HouseOut]
 
 
@@ -150,7 +150,7 @@ class OrderOut(Schema):
 class PersonOut(Schema):
     name: str
     relation: str
-    mobile: str = Field(..., description="Masked")
+    mobile_masked: str
     grant_id: int | None
 
 
@@ -161,7 +161,7 @@ class GrantIn(Schema):
 class GrantOut(Schema):
     id: int
     house_id: int
-    mobile: str = Field(..., description="Masked")
+    mobile_masked: str
     revoked: bool
 
 

@@ -4,40 +4,24 @@ Every object is fetched through the owner selectors, which start from the signed
 houses or address: another community's announcement or another person's message is a 404.
 """
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from propdesk.accounts.models import Role
 from propdesk.core import errors
 from propdesk.core.views import form_error
 from propdesk.notices import selectors
 from propdesk.notices.forms import PreferenceForm
 from propdesk.notices.services import reading
 from propdesk.notices.services.preferences import contact_preference_save
+from propdesk.portal.views._common import portal_view
 
 PAGE_SIZE = 20
 
 
-def owner_view(view):
-    """Owners only (staff and anonymous visitors are refused); NotFound becomes a 404."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.user.role != Role.OWNER:
-            return render(request, "core/403.html", status=403)
-        try:
-            return view(request, *args, **kwargs)
-        except errors.NotFound as exc:
-            raise Http404 from exc
-
-    return wrapper
+# One guard for every owner page: portal accounts only, others to the portal sign-in.
+owner_view = portal_view
 
 
 def _page(request, rows):

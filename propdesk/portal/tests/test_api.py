@@ -48,7 +48,7 @@ def test_staff_cannot_file_or_pay_through_the_portal_api(world, role):
 
 def test_me_lists_houses_with_masked_mobile(world):
     body = portal_client(world.zhang).get("/api/portal/me").json()
-    assert body["mobile"] == "138****5678"
+    assert body["mobile_masked"] == "138****5678"
     assert body["houses"] == [
         {
             "id": world.house.pk,

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from propdesk.core.errors import AppError
 from propdesk.core.views import form_error
+from propdesk.notices import selectors as notices
 from propdesk.portal import access, selectors
 from propdesk.portal.forms import (
     CancelForm,
@@ -24,7 +25,12 @@ from propdesk.portal.views._common import portal_view
 
 @portal_view
 def home(request):
-    return render(request, "portal/home.html", {"home": selectors.home(request.user)})
+    context = {
+        "home": selectors.home(request.user),
+        "notices": notices.latest_announcements_for(request.user),
+        "unread": notices.unread_counts(request.user),
+    }
+    return render(request, "portal/home.html", context)
 
 
 @portal_view

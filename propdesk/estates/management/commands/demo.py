@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from propdesk.accounts.models import Role, User
 from propdesk.estates.demo import load_demo
 
 
@@ -20,3 +21,15 @@ class Command(BaseCommand):
         )
         for username, password in logins.items():
             self.stdout.write(f"  {username:<11} / {password}")
+        mobiles = (
+            User.objects.filter(role=Role.OWNER, username__startswith="m")
+            .exclude(mobile="")
+            .order_by("id")
+            .values_list("mobile", flat=True)[:3]
+        )
+        if mobiles:
+            self.stdout.write(
+                "Owner portal (phone-sized) at http://127.0.0.1:8000/m/ : sign in with the mobile "
+                f"{' or '.join(mobiles)} and the same password, or ask for a code (the SMS is "
+                "written to the log)."
+            )
