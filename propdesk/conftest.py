@@ -145,6 +145,14 @@ def house_b(community_b, admin):
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
+# Data migrations that seed company-wide defaults (not per-community rows made by services).
+SEEDING_MIGRATIONS = (
+    "propdesk.tickets.migrations.0002_seed_configuration",
+    "propdesk.frontdesk.migrations.0002_seed_configuration",
+    "propdesk.notices.migrations.0002_seed_templates",
+)
+
+
 @pytest.fixture(autouse=True)
 def _seeded_configuration(request):
     """Put back the configuration rows data migrations seed, after a transactional test flushed
@@ -165,10 +173,11 @@ def _seeded_configuration(request):
 
     from propdesk.tickets.models import RequestKind
 
-    if not RequestKind.objects.exists():
+    if not RequestKind.objects.exists():  # a flush empties every table at once
         from importlib import import_module
 
-        import_module("propdesk.tickets.migrations.0002_seed_configuration").seed(apps, None)
+        for module in SEEDING_MIGRATIONS:
+            import_module(module).seed(apps, None)
         from propdesk.tickets.configuration import clear_cache
 
         clear_cache()

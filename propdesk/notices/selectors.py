@@ -6,7 +6,7 @@ whole community or a building they own in; an inbox message is theirs when addre
 Anything else is NotFound, whatever the id.
 """
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from propdesk.accounts.models import Role
@@ -14,6 +14,7 @@ from propdesk.core.errors import NotFound
 from propdesk.core.models import OutboxMessage
 from propdesk.core.permissions import Perm, get_scoped, scope
 from propdesk.estates.models import House
+from propdesk.estates.selectors import account_house_links
 from propdesk.notices.delivery_policy import preference_of
 from propdesk.notices.models import Announcement, AnnouncementRead, InboxRead
 
@@ -64,16 +65,17 @@ def delivery_summary(announcement: Announcement) -> list[dict]:
 
 
 def owner_houses(user) -> QuerySet:
-    """The houses `user` currently owns through their portal account (none for staff)."""
+    """The houses a portal account stands for in the registry (owner, resident, tenant, agent);
+    none for staff."""
     if not (user and user.is_authenticated and user.role == Role.OWNER):
         return House.objects.none()
-    return House.objects.filter(ownerships__owner__user=user, ownerships__end_on__isnull=True)
+    return House.objects.filter(id__in=[link.house_id for link in account_house_links(user)])
 
 
 def announcements_for_owner(user) -> QuerySet:
     houses = list(owner_houses(user).values_list("community_id", "building_id"))
     if not houses:
-        return Announcement.objects.none()
+        return Announcement.objects.none().annotate(is_read=Value(False))
     communities = {c for c, _b in houses}
     buildings = {b for _c, b in houses}
     untargeted = ~Exists(Announcement.buildings.through.objects.filter(announcement=OuterRef("pk")))

@@ -107,3 +107,30 @@ def test_unread_counts_follow_reading(world):
     assert selectors.unread_counts(world.owner_a) == {"announcements": 0, "inbox": 1}
     assert selectors.unread_counts(world.owner_a4) == {"announcements": 2, "inbox": 3}
     assert [a.is_read for a in selectors.latest_announcements_for(world.owner_a)] == [True]
+
+
+def test_a_tenant_with_a_portal_account_sees_the_notices_of_the_house(world, personas, house_a):
+    import datetime
+
+    from propdesk.estates.services.people import resident_add
+    from propdesk.portal.services.signin import account_for_mobile
+
+    resident_add(
+        actor=personas["admin"],
+        house=house_a,
+        relation="tenant",
+        name="王租客",
+        mobile="13700001111",
+        lease_start=datetime.date(2026, 1, 1),
+        lease_end=datetime.date(2027, 12, 31),
+    )
+    tenant = account_for_mobile("13700001111")
+    assert [a.title for a in selectors.announcements_for_owner(tenant)] == ["甲小区全体公告"]
+
+
+def test_an_account_linked_to_no_house_sees_no_notices_and_no_unread(world):
+    from propdesk.portal.services.signin import account_for_mobile
+
+    stranger = account_for_mobile("13900009999")
+    assert list(selectors.announcements_for_owner(stranger)) == []
+    assert selectors.unread_counts(stranger) == {"announcements": 0, "inbox": 0}

@@ -210,8 +210,10 @@ def test_profile_errors_land_on_the_field(world, data, field):
 
 
 @pytest.mark.parametrize("path", ["/m/notices/", "/m/inbox/", "/m/profile/"])
-def test_staff_are_refused_the_owner_pages(personas, path):
-    assert as_user(personas["agent"]).get(path).status_code == 403
+def test_staff_are_sent_to_the_portal_sign_in_from_the_owner_pages(personas, path):
+    response = as_user(personas["agent"]).get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/m/login/?next=")
 
 
 def test_an_administrator_adds_a_community_wording_from_the_current_one(admin, community_a):
