@@ -251,7 +251,7 @@ def announcements_publish_due(*, now: datetime.datetime | None = None) -> int:
     for announcement_id in ids:
         with transaction.atomic():
             announcement = (
-                Announcement.objects.select_for_update()
+                Announcement.objects.select_for_update(of=("self",))
                 .select_related("community", "published_by")
                 .filter(pk=announcement_id, status=Status.SCHEDULED)
                 .first()

@@ -109,7 +109,7 @@ def payment_callback_handle(*, provider_name: str, headers, body: bytes) -> Paym
 @transaction.atomic
 def _confirm(provider: PaymentProvider, data) -> PaymentOrder:
     order = (
-        PaymentOrder.objects.select_for_update()
+        PaymentOrder.objects.select_for_update(of=("self",))
         .select_related("house", "user")
         .filter(provider=provider.name, number=data.order_number)
         .first()
