@@ -8,7 +8,7 @@ reminders through billing's own reminder run. Called by the billing services aft
 from django.utils import formats, timezone
 
 from propdesk.core.money import from_fen
-from propdesk.estates.models import House, Ownership
+from propdesk.estates.models import Community, House, Ownership
 from propdesk.notices.services.delivery import Person, people_notify
 
 
@@ -89,10 +89,22 @@ def run_bills_notify(run_id: int) -> int:
         .values_list("house_id", flat=True)
         .distinct()
     )
+    houses = House.objects.in_bulk(list(house_ids))
+    bills_by_house: dict[int, list] = {}
+    for bill in (
+        Bill.objects.filter(run_id=run_id, house_id__in=list(houses))
+        .select_related("fee_item")
+        .order_by("house_id", "id")
+    ):
+        bills_by_house.setdefault(bill.house_id, []).append(bill)
+    communities = {
+        c.pk: c for c in Community.objects.filter(id__in={h.community_id for h in houses.values()})
+    }
     told = 0
-    for house in House.objects.filter(id__in=list(house_ids)).select_related("community"):
-        bills = Bill.objects.filter(run_id=run_id, house_id=house.id).select_related("fee_item")
+    for house_id, bills in bills_by_house.items():
+        house = houses[house_id]
+        house.community = communities[house.community_id]
         told += bills_issued_notify(
-            house=house, bills=bills, dedupe_base=f"billing:run:{run_id}:{house.id}"
+            house=house, bills=bills, dedupe_base=f"billing:run:{run_id}:{house_id}"
         )
     return told
