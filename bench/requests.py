@@ -3,14 +3,17 @@
 Two measurements (targets from issue 3 and PERF-NOTES.md):
 
 1. **Create throughput** (target ≥ 0.5× a trivial JSON endpoint). The project is served by
-   `manage.py runserver --noreload` (production settings, DEBUG off, request logging off) in a
-   subprocess on loopback. 8 client threads with keep-alive connections send, for a bounded time
-   each, either `GET /bench/hello` (a view that returns `{"ok": true}` with the same middleware
-   stack) or `POST /api/requests/` (a real request through the intake service, authenticated by
-   an API token). Rounds alternate hello → create → hello → create, and the ratio is
-   create req/s ÷ hello req/s of the same round; the bench then prints the median round.
+   gunicorn with 2 sync workers (production settings, DEBUG off, request logging off) in a
+   subprocess on loopback — the conditions of the django-helpdesk comparison in PERF-NOTES.md.
+   8 client threads with keep-alive connections send, for a bounded time each, either
+   `GET /bench/hello` (a view that returns `{"ok": true}` with the same middleware stack) or
+   `POST /api/requests/` (a real request through the intake service, authenticated by an API
+   token). Rounds alternate hello → create → hello → create, and the ratio is create req/s ÷
+   hello req/s of the same round; the bench then prints the median round, and the server's CPU
+   time per request (read from /proc where there is one).
    The hello view and the URL module that adds it are written to a temporary directory at run
-   time; nothing of the bench lives in the project.
+   time; nothing of the bench lives in the project. `--server runserver` serves with Django's
+   development server instead; its hello is not a ceiling of the stack (see the figures).
 2. **Queue pages and search, p50/p95** (target ≤ 50 ms). In-process through Django's test
    Client (the whole stack: middleware, session, the ninja endpoint, selector, JSON), as the
    seeded agent (2 communities) and the seeded administrator (every community): the first page
@@ -58,6 +61,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed-requests", type=int, default=0, help="seed requests first")
     parser.add_argument("-n", "--repetitions", type=int, default=None, help="pages per kind")
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--server", choices=("gunicorn", "runserver"), default="gunicorn")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--duration", type=float, default=None, help="seconds per round")
     parser.add_argument("--rounds", type=int, default=None, help="hello/create rounds")
     parser.add_argument("--skip-throughput", action="store_true")
@@ -213,18 +218,37 @@ def measure_queues(args) -> list[dict]:
 # --- create throughput over HTTP --------------------------------------------------------------
 
 BENCH_URLS = """
+import secrets
+
+from django.db import transaction
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
 
 import propdesk.urls
+from propdesk.api.auth import TokenAuth
+from propdesk.core.models import NumberSequence
+
+token_auth = TokenAuth()
 
 
 def hello(request):
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [path("bench/hello", hello), *propdesk.urls.urlpatterns]
+@csrf_exempt
+def floor(request):
+    # The least a create can do: the API's token check and one row written in a transaction.
+    token_auth(request)
+    with transaction.atomic():
+        row = NumberSequence.objects.create(scope=FLOOR_SCOPE + secrets.token_hex(8))
+    return JsonResponse({"id": row.id}, status=201)
+
+
+FLOOR_SCOPE = "bench-floor:"
+urlpatterns = [path("bench/hello", hello), path("bench/floor", floor), *propdesk.urls.urlpatterns]
 """
+FLOOR_SCOPE = "bench-floor:"
 BENCH_SETTINGS = """
 from propdesk.settings import *  # noqa: F403
 
@@ -381,11 +405,17 @@ def measure_throughput(args, var_dir: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "benchsite.settings",
         "PYTHONPATH": os.pathsep.join([var_dir, str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
-    server = subprocess.Popen(  # noqa: S603 — our own interpreter and manage.py
-        [sys.executable, str(REPO / "manage.py"), "runserver", "--noreload", f"127.0.0.1:{port}"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    if args.server == "gunicorn":
+        command = [
+            *(sys.executable, "-m", "gunicorn", "propdesk.wsgi:application"),
+            *("--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"),
+            *("--log-level", "warning", "--chdir", str(REPO)),
+        ]
+    else:
+        command = [sys.executable, str(REPO / "manage.py"), "runserver", "--noreload"]
+        command.append(f"127.0.0.1:{port}")
+    server = subprocess.Popen(  # noqa: S603 — our own interpreter, gunicorn or manage.py
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
         _wait_for(port, server)
@@ -393,17 +423,31 @@ def measure_throughput(args, var_dir: str) -> dict:
         # Warm-up: imports, jieba's dictionary, first connections.
         Load(port, "GET", "/bench/hello", None, {}, 2, 1.0).run()
         Load(port, "POST", "/api/requests/", payloads, headers, 2, 2.0).run()
+        load = {"clients": args.clients, "duration": args.duration}
         rounds = []
         for _round in range(args.rounds):
-            hello = Load(port, "GET", "/bench/hello", None, {}, args.clients, args.duration).run()
-            create = Load(
-                port, "POST", "/api/requests/", payloads, headers, args.clients, args.duration
-            ).run()
-            ratio = create["per_second"] / hello["per_second"] if hello["per_second"] else 0
-            rounds.append({"hello": hello, "create": create, "ratio": round(ratio, 3)})
+            hello = _timed(server, Load(port, "GET", "/bench/hello", None, {}, **load))
+            floor = _timed(server, Load(port, "POST", "/bench/floor", [b"{}"], headers, **load))
+            create = _timed(server, Load(port, "POST", "/api/requests/", payloads, headers, **load))
+            rounds.append(
+                {
+                    "hello": hello,
+                    "floor": floor,
+                    "create": create,
+                    "ratio": _ratio(create, hello),
+                    "floor_ratio": _ratio(floor, hello),
+                }
+            )
+            for name, result in (("hello", hello), ("floor", floor), ("create", create)):
+                print(
+                    f"  {name:<6} {result['per_second']:>8} req/s  server CPU "
+                    f"{result['server_cpu_ms']} ms/req  p50 {result['p50_ms']} ms  "
+                    f"failed {result['failed']} {result['errors'][:1] or ''}",
+                    flush=True,
+                )
             print(
-                f"  round: hello {hello['per_second']} req/s, create {create['per_second']} "
-                f"req/s (failed {create['failed']}), ratio {ratio:.2f}",
+                f"  ratio create/hello {rounds[-1]['ratio']}, floor/hello "
+                f"{rounds[-1]['floor_ratio']}",
                 flush=True,
             )
     finally:
@@ -412,15 +456,65 @@ def measure_throughput(args, var_dir: str) -> dict:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+    _floor_rows_delete()
     ratios = sorted(r["ratio"] for r in rounds)
+    floor_ratios = sorted(r["floor_ratio"] for r in rounds)
     return {
-        "server": "manage.py runserver --noreload (threaded), DEBUG off",
+        "server": (
+            f"gunicorn, {args.workers} sync workers, DEBUG off"
+            if args.server == "gunicorn"
+            else "manage.py runserver --noreload (threaded), DEBUG off"
+        ),
         "clients": args.clients,
         "seconds_per_run": args.duration,
         "rounds": rounds,
         "median_ratio": ratios[len(ratios) // 2],
+        "median_floor_ratio": floor_ratios[len(floor_ratios) // 2],
         "target_ratio": TARGET_RATIO,
     }
+
+
+def _ratio(result: dict, hello: dict) -> float:
+    return round(result["per_second"] / hello["per_second"], 3) if hello["per_second"] else 0.0
+
+
+def _floor_rows_delete() -> None:
+    from django.db import connection
+
+    from propdesk.core.models import NumberSequence
+
+    NumberSequence.objects.filter(scope__startswith=FLOOR_SCOPE).delete()
+    connection.close()
+
+
+def _server_cpu_seconds(server: subprocess.Popen) -> float | None:
+    """CPU time of the server process and its workers so far, from /proc (None elsewhere)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if server.pid in (pid, parent):
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _timed(server: subprocess.Popen, load: Load) -> dict:
+    """Run `load`, adding the server's CPU milliseconds per answered request."""
+    before = _server_cpu_seconds(server)
+    result = load.run()
+    after = _server_cpu_seconds(server)
+    result["server_cpu_ms"] = (
+        round(1000 * (after - before) / result["requests"], 2)
+        if before is not None and after is not None and result["requests"]
+        else None
+    )
+    return result
 
 
 def _wait_for(port: int, server: subprocess.Popen) -> None:
@@ -489,7 +583,10 @@ def main(argv=None) -> dict:
         if not args.skip_throughput:
             connection.close()
             report["throughput"] = measure_throughput(args, temp_dir)
-            print(f"create/hello ratio (median of rounds): {report['throughput']['median_ratio']}")
+            print(
+                f"create/hello ratio (median of rounds): {report['throughput']['median_ratio']}; "
+                f"floor/hello: {report['throughput']['median_floor_ratio']}"
+            )
         report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         if args.json:
             Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=2))

@@ -154,6 +154,16 @@ SEEDING_MIGRATIONS = (
 
 
 @pytest.fixture(autouse=True)
+def _fresh_configuration_cache():
+    """Each test reads the configuration rows of its own database, not a cached earlier test's."""
+    from propdesk.core.config_cache import clear_cache
+
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture(autouse=True)
 def _seeded_configuration(request):
     """Put back the configuration rows data migrations seed, after a transactional test flushed
     them (Django empties every table after such a test; later tests expect the defaults)."""
@@ -178,7 +188,7 @@ def _seeded_configuration(request):
 
         for module in SEEDING_MIGRATIONS:
             import_module(module).seed(apps, None)
-        from propdesk.tickets.configuration import clear_cache
+        from propdesk.core.config_cache import clear_cache
 
         clear_cache()
     yield

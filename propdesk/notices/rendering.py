@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from propdesk.core.config_cache import cached
 from propdesk.core.errors import ValidationFailed
 from propdesk.notices.events import DEFAULTS, EVENTS
 
@@ -84,7 +85,16 @@ def fill(text: str, context: dict) -> str:
     return "".join(out)
 
 
-def _template_row(event: str, channel: str, community_id: int | None):
+def _template_words(event: str, channel: str, community_id: int | None):
+    """(subject, body) of the most specific saved template, or None; kept in the configuration
+    cache (core.config_cache), which a saved template clears (notices.apps)."""
+    return cached(
+        ("notification_template", event, channel, community_id),
+        lambda: _template_row_words(event, channel, community_id),
+    )
+
+
+def _template_row_words(event: str, channel: str, community_id: int | None):
     from django.db.models import Q
 
     from propdesk.notices.models import NotificationTemplate
@@ -97,7 +107,8 @@ def _template_row(event: str, channel: str, community_id: int | None):
     def rank(row):
         return (row.community_id is None, row.channel == "any")
 
-    return min(rows, key=rank, default=None)
+    row = min(rows, key=rank, default=None)
+    return None if row is None else (row.subject, row.body)
 
 
 def template_words(event: str, community=None, channel: str = "any") -> tuple[str, str]:
@@ -105,9 +116,9 @@ def template_words(event: str, community=None, channel: str = "any") -> tuple[st
     community's for every channel, the company default for the channel, then for every channel."""
     if event not in EVENTS:
         raise ValueError(f"unknown notification event {event!r}")
-    row = _template_row(event, channel, getattr(community, "id", community))
-    if row is not None:
-        return row.subject, row.body
+    words = _template_words(event, channel, getattr(community, "id", community))
+    if words is not None:
+        return words
     return min(
         (c != channel, s, b) for e, c, s, b in DEFAULTS if e == event and c in (channel, "any")
     )[1:]

@@ -326,15 +326,9 @@ def request_create(request, payload: RequestIn):
         caller_mobile=payload.caller_mobile,
         preferred_visit_at=payload.preferred_visit_at,
     )
-    # The service's object already carries its house, taxonomy rows and department: no re-read.
-    duplicates = (
-        selectors.duplicate_numbers(
-            user, house_id=created.house_id, category_id=created.category_id, exclude=created.pk
-        )
-        if created.house_id
-        else []
-    )
-    return Status(201, {**request_data(created), "possible_duplicates": duplicates})
+    # The service's object already carries its house, taxonomy rows, department and the open
+    # requests of the same house and category: no re-read.
+    return Status(201, {**request_data(created), "possible_duplicates": created.open_duplicates})
 
 
 @router.get("/{request_id}", response={200: RequestDetailOut, **READ_ERRORS})

@@ -9,27 +9,23 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         # A saved or deleted configuration row clears this process's configuration cache
-        # (tickets.configuration); it holds no business rule.
-        from django.db.models.signals import post_delete, post_save
-
+        # (core.config_cache); it holds no business rule.
         from propdesk.accounts.models import Department
         from propdesk.core.calendar_models import CalendarOverride, WorkingHours
-        from propdesk.tickets import configuration, models
+        from propdesk.core.config_cache import clear_on_change
+        from propdesk.tickets import models
 
-        for model in (
-            models.RequestKind,
-            models.Category,
-            models.Urgency,
-            models.RoutingRule,
-            models.SlaPolicy,
-            models.RequestSettings,
-            Department,
-            WorkingHours,
-            CalendarOverride,
-        ):
-            for signal in (post_save, post_delete):
-                signal.connect(
-                    configuration.clear_cache,
-                    sender=model,
-                    dispatch_uid=f"tickets-config-{model._meta.label}-{signal is post_save}",
-                )
+        clear_on_change(
+            (
+                models.RequestKind,
+                models.Category,
+                models.Urgency,
+                models.RoutingRule,
+                models.SlaPolicy,
+                models.RequestSettings,
+                Department,
+                WorkingHours,
+                CalendarOverride,
+            ),
+            uid="tickets-config",
+        )

@@ -3,20 +3,17 @@
 A community's own row wins over the company-wide default (community NULL). Services, pages and
 the API read configuration only through these functions (STYLE.md rule 9).
 
-Intake reads half a dozen configuration rows per request; they change a few times a year. So
-lookups are kept in a small per-process cache for `CACHE_SECONDS`: a change saved in this process
-(admin, services) clears it at once through the model signals wired in apps.py, and other worker
-processes see it within `CACHE_SECONDS`. Tests clear it before each test.
+Intake reads half a dozen configuration rows per request; they change a few times a year, so
+lookups go through the per-process configuration cache (core.config_cache), cleared by the model
+signals wired in apps.py.
 """
 
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q
 
 from propdesk.accounts.models import Department
+from propdesk.core.config_cache import cached
 from propdesk.tickets.models import (
     Category,
     RequestKind,
@@ -26,27 +23,6 @@ from propdesk.tickets.models import (
     StandardPhrase,
     Urgency,
 )
-
-CACHE_SECONDS = 60.0
-_cache: dict[tuple, tuple[float, object]] = {}
-_cache_lock = threading.Lock()
-
-
-def cached(key: tuple, load: Callable[[], object]):
-    """`load()`'s value under `key`, reused for CACHE_SECONDS."""
-    now = time.monotonic()
-    entry = _cache.get(key)
-    if entry is not None and entry[0] > now:
-        return entry[1]
-    value = load()
-    with _cache_lock:
-        _cache[key] = (now + CACHE_SECONDS, value)
-    return value
-
-
-def clear_cache(*_args, **_kwargs) -> None:
-    with _cache_lock:
-        _cache.clear()
 
 
 def taxonomy_by_code(model, code: str):

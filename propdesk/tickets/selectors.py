@@ -351,17 +351,6 @@ def duplicates_for(user, *, house_id: int, category_id: int | None = None) -> li
     return list(requests.select_related(*LIST_RELATED, "assignee").order_by("-created_at")[:10])
 
 
-def duplicate_numbers(user, *, house_id: int, category_id: int, exclude: int) -> list[str]:
-    """Numbers of the other open requests of a house and category (one light query)."""
-    return list(
-        requests_visible_to(user)
-        .filter(house_id=house_id, category_id=category_id, is_open__in=OPEN)
-        .exclude(pk=exclude)
-        .order_by("-created_at")
-        .values_list("number", flat=True)[:10]
-    )
-
-
 # --- caller lookup ------------------------------------------------------------------------------
 
 

@@ -88,10 +88,8 @@ def test_the_reminder_subject_comes_from_the_template(personas, billed, communit
 
 
 def _request(personas, house, **values):
-    from propdesk.tickets.configuration import clear_cache
     from propdesk.tickets.tests.conftest import new_request
 
-    clear_cache()
     return new_request(personas["agent"], house, **values)
 
 

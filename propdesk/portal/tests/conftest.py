@@ -28,15 +28,6 @@ def clock():
         yield traveller
 
 
-@pytest.fixture(autouse=True)
-def _fresh_configuration_cache():
-    from propdesk.tickets.configuration import clear_cache
-
-    clear_cache()
-    yield
-    clear_cache()
-
-
 def jpeg(width: int = 40, height: int = 30, color=(30, 120, 200)) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), color).save(out, format="JPEG")

@@ -8,8 +8,10 @@ promised time — all in one transaction.
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,7 @@ from propdesk.tickets.services._common import clean_note, event_record, is_house
 from propdesk.tickets.services.photos import photos_attach, photos_check
 
 MAX_DESCRIPTION = 2000
+MAX_EARLIER = 50
 
 
 def request_number_next(community) -> str:
@@ -60,28 +63,47 @@ def taxonomy_row(field: str, model, value):
     return row
 
 
-def recurrence_of(
+@dataclass(frozen=True)
+class Earlier:
+    """What intake finds of the same place and category: the request this one repeats, and the
+    numbers of those still open at the house (a likely duplicate, shown to the agent)."""
+
+    recurrence_id: int | None = None
+    recurrence_number: str | None = None
+    open_numbers: tuple[str, ...] = ()
+
+
+def earlier_requests(
     *, community_id: int, house_id, building_id, category_id: int, at, days: int
-) -> ServiceRequest | None:
-    """The latest request of the same category resolved in the last `days` days at the same
-    house, or for a common area at the same building's common area (DOMAIN.md §2)."""
+) -> Earlier:
+    """One query for both: a request of the same category resolved in the last `days` days at the
+    same house (or, for a common area, at the same building's common area), DOMAIN.md §2; and the
+    open ones of the same house and category, newest first."""
+    if house_id is None and building_id is None:
+        return Earlier()
     since = at - datetime.timedelta(days=days)
-    earlier = ServiceRequest.objects.filter(
-        community_id=community_id,
-        category_id=category_id,
-        resolved_at__gte=since,
-        resolved_at__lte=at,
-    )
+    rows = ServiceRequest.objects.filter(community_id=community_id, category_id=category_id)
     if house_id is not None:
         # The building narrows it first: one index range (community, building, category, date).
-        earlier = earlier.filter(house_id=house_id)
+        rows = rows.filter(house_id=house_id)
         if building_id is not None:
-            earlier = earlier.filter(building_id=building_id)
-    elif building_id is not None:
-        earlier = earlier.filter(building_id=building_id, house__isnull=True)
+            rows = rows.filter(building_id=building_id)
+        wanted = Q(is_open=True) | Q(resolved_at__gte=since, resolved_at__lte=at)
     else:
-        return None
-    return earlier.order_by("-resolved_at", "-id").first()
+        rows = rows.filter(building_id=building_id, house__isnull=True)
+        wanted = Q(resolved_at__gte=since, resolved_at__lte=at)
+    found = list(
+        rows.filter(wanted)
+        .order_by("-created_at", "-id")
+        .values_list("id", "number", "is_open", "resolved_at")[:MAX_EARLIER]
+    )
+    resolved = [row for row in found if row[3] is not None and since <= row[3] <= at]
+    latest = max(resolved, key=lambda row: (row[3], row[0]), default=None)
+    return Earlier(
+        recurrence_id=latest[0] if latest else None,
+        recurrence_number=latest[1] if latest else None,
+        open_numbers=tuple(row[1] for row in found if row[2] and house_id is not None)[:10],
+    )
 
 
 def _check_place(actor, house, building):
@@ -118,7 +140,10 @@ def request_create(
     preferred_visit_at: datetime.datetime | None = None,
     photos=(),
 ) -> ServiceRequest:
-    """Record one request from a call, a visit, the portal, the API or a patrol (DOMAIN §2)."""
+    """Record one request from a call, a visit, the portal, the API or a patrol (DOMAIN §2).
+
+    The request comes back with `open_duplicates`: the numbers of the other requests of the same
+    house and category still open, a likely duplicate the agent may link instead."""
     community, building = _check_place(actor, house, building)
     # Owners and the people living in the house file requests through the portal; everyone
     # else needs the right.
@@ -168,7 +193,7 @@ def request_create(
         community_id=community.id, kind_id=kind.id, urgency_id=urgency.id, category_id=category.id
     )
     calendar = configuration.calendar(community.id)
-    earlier = recurrence_of(
+    earlier = earlier_requests(
         community_id=community.id,
         house_id=house.pk if house else None,
         building_id=building.pk,
@@ -195,7 +220,7 @@ def request_create(
         is_open=True,
         department=route.lead,
         sla_policy=policy,
-        recurrence_of=earlier,
+        recurrence_of_id=earlier.recurrence_id,
         created_by=actor,
         created_at=now,
         updated_at=now,
@@ -227,12 +252,13 @@ def request_create(
             "channel": channel,
             "department": route.lead.code if route.lead else None,
             "due": {c.target: c.due_at.isoformat() for c in clocks},
-            "recurrence_of": earlier.number if earlier else None,
+            "recurrence_of": earlier.recurrence_number,
         },
         at=now,
     )
     photos_attach(request=request, event=event, checked=checked_photos, actor=actor, at=now)
     notify.owner_notify(request=request, event=event)
+    request.open_duplicates = list(earlier.open_numbers)
     return request
 
 

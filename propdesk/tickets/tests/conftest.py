@@ -25,16 +25,6 @@ def at(text: str) -> datetime.datetime:
     return datetime.datetime.fromisoformat(text).replace(tzinfo=SH)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_configuration_cache():
-    """Each test starts from the configuration in its own database."""
-    from propdesk.tickets.configuration import clear_cache
-
-    clear_cache()
-    yield
-    clear_cache()
-
-
 @pytest.fixture
 def frozen():
     """Time stands still at START; `frozen.move_to(at(...))` travels."""

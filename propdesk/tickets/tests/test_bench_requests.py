@@ -1,0 +1,64 @@
+"""bench/requests.py runs end to end in --tiny mode (a CI smoke test of the benchmark).
+
+The figures come from a million seeded requests (bench/README-requests.md); this only proves the
+script still seeds, serves the project with gunicorn, creates requests through the API, pages the
+queues, and reports.
+"""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+BENCH = REPO / "bench" / "requests.py"
+KINDS = {
+    "mine",
+    "department",
+    "unassigned",
+    "due_soon",
+    "overdue",
+    "follow_up",
+    "all",
+    "search_leak",
+    "search_two_words",
+}
+
+
+def test_the_bench_runs_in_tiny_mode(tmp_path):
+    # The bench makes its own temporary SQLite database: nothing of the test run may leak in.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PROPDESK_VAR_DIR", "REDIS_URL"}
+    }
+    figures = tmp_path / "figures.json"
+
+    result = subprocess.run(
+        [
+            *(sys.executable, str(BENCH), "--tiny", "--repetitions", "2"),
+            *("--duration", "1", "--rounds", "1", "--json", str(figures)),
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads(figures.read_text())
+    assert report["requests"] == 5000
+    assert {(row["user"], row["kind"]) for row in report["queues"]} == {
+        (user, kind) for user in ("agent", "admin") for kind in KINDS
+    }
+    for row in report["queues"]:
+        assert row["n"] == 2
+        assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["max_ms"]
+    (round_,) = report["throughput"]["rounds"]
+    for name in ("hello", "floor", "create"):
+        assert round_[name]["requests"] > 0, round_[name]
+        assert round_[name]["failed"] == 0, round_[name]["errors"]
+    assert report["throughput"]["median_ratio"] == round_["ratio"] > 0
+    assert "create/hello ratio (median of rounds)" in result.stdout
