@@ -20,21 +20,30 @@ def owner_recipients(request: ServiceRequest) -> list[tuple[str, str, object]]:
 
     When the contact number is an account owner's own, the SMS carries that user, so the owner's
     contact preferences and quiet hours apply to it (notices.delivery_policy)."""
+    from propdesk.accounts.models import User
     from propdesk.estates.models import Ownership
 
-    account_owners = []
+    # (mobile, user id) of the current owners with a portal account: a light query on every
+    # request; the accounts themselves are read only when there are some.
+    owners = []
     if request.house_id:
-        account_owners = [
-            ownership.owner
-            for ownership in Ownership.objects.filter(
+        owners = list(
+            Ownership.objects.filter(
                 house_id=request.house_id, end_on__isnull=True, owner__user__isnull=False
-            ).select_related("owner__user")
-        ]
+            )
+            .order_by("id")
+            .values_list("owner__mobile", "owner__user_id")
+        )
+    users = User.objects.in_bulk([user_id for _mobile, user_id in owners]) if owners else {}
     recipients: list[tuple[str, str, object]] = []
     if request.caller_mobile:
-        caller = next((o.user for o in account_owners if o.mobile == request.caller_mobile), None)
+        caller = next((users[u] for m, u in owners if m == request.caller_mobile), None)
         recipients.append(("sms", request.caller_mobile, caller))
-    recipients.extend(("in_app", owner.user.username, owner.user) for owner in account_owners)
+    seen = set()
+    for _mobile, user_id in owners:
+        if user_id not in seen:  # one account owning the house twice is told once
+            seen.add(user_id)
+            recipients.append(("in_app", users[user_id].username, users[user_id]))
     return recipients
 
 
