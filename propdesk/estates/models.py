@@ -242,7 +242,10 @@ class Owner(models.Model):
                 opclasses=["int8_ops", *PATTERN_OPS, "text_ops", "int8_ops"],
             ),
             models.Index(fields=["community", "mobile_tail"], name="owner_mobile_tail"),
-            models.Index(fields=["community", "mobile"], name="owner_mobile"),
+            # By mobile: staff within their communities, and the owner portal across them (one
+            # person, houses in several communities) — the registry's one index that does not
+            # start with the community (DESIGN.md), as a signed-in owner has no community yet.
+            models.Index(fields=["mobile", "community"], name="owner_mobile_any"),
             # Owners are matched by ID number on registration, transfer and import.
             models.Index(fields=["community", "id_number"], name="owner_id_number"),
         ]
@@ -333,6 +336,8 @@ class Resident(models.Model):
         ordering = ["house_id", "id"]
         indexes = [
             models.Index(fields=["community", "mobile_tail"], name="resident_mobile_tail"),
+            # The owner portal finds the account's houses by mobile across communities.
+            models.Index(fields=["mobile"], name="resident_mobile_any"),
             models.Index(
                 fields=["community", "name_initials"],
                 name="resident_initials",
@@ -378,6 +383,8 @@ class EntrustedAgent(models.Model):
 
     class Meta:
         ordering = ["house_id", "-valid_from"]
+        # The owner portal finds the account's houses by mobile across communities.
+        indexes = [models.Index(fields=["mobile"], name="agent_mobile_any")]
         verbose_name = _("entrusted agent")
         verbose_name_plural = _("entrusted agents")
 

@@ -334,7 +334,8 @@ def _bill_next_chunk(run_id: int) -> bool:
     chunk = run.community_ids[done : done + CHUNK_COMMUNITIES]
     if not chunk:
         return False
-    open_ids = [cid for cid in chunk if cid not in _closed(chunk, run.period)]
+    closed = _closed(chunk, run.period)
+    open_ids = [cid for cid in chunk if cid not in closed]
     created = amount_fen = 0
     if open_ids:
         _ensure_defaults(open_ids)
