@@ -1,7 +1,6 @@
 """Documents of the fees app: receipt and owner-statement PDFs, cash-up and statement workbooks.
 
-PDFs embed a TrueType subset of WenQuanYi Micro Hei (fonts-wqy-microhei), so the Chinese text
-renders in any viewer, with or without Chinese fonts installed (STACK-NOTES). They are written in
+PDFs are written in the embedded Chinese font of core.pdf, in
 the site's language (Chinese by default) whatever the reader's page language: a receipt is a
 document handed to an owner. Workbooks write every text as a string cell (never a formula).
 """
@@ -9,7 +8,6 @@ document handed to an owner. Workbooks write every text as a string cell (never 
 import datetime
 import io
 from decimal import Decimal
-from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -20,28 +18,10 @@ from openpyxl.styles import Font
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from propdesk.core.money import amount_in_words, format_yuan, from_fen
-
-FONT_PATH = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-FONT = "WQYMicroHei"
-_font_ready = False
-
-
-def _font() -> str:
-    """Register the embedded Chinese font once; fall back to reportlab's CID font."""
-    global _font_ready
-    if not _font_ready:
-        if FONT_PATH.exists():
-            pdfmetrics.registerFont(TTFont(FONT, str(FONT_PATH), subfontIndex=0))
-        else:  # pragma: no cover — the setup script installs the font
-            pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-        _font_ready = True
-    return FONT if FONT_PATH.exists() else "STSong-Light"
+from propdesk.core.pdf import cjk_font
 
 
 def _local(moment: datetime.datetime) -> str:
@@ -58,7 +38,7 @@ def receipt_pdf(receipt, *, lines: list[tuple[str, int]], reprint: bool) -> byte
         buffer = io.BytesIO()
         width, height = landscape(A5)
         pdf = canvas.Canvas(buffer, pagesize=(width, height))
-        font = _font()
+        font = cjk_font()
         pdf.setTitle(f"{_('Receipt')} {receipt.display_number}")
         pdf.setFont(font, 18)
         pdf.drawCentredString(
@@ -130,7 +110,7 @@ def statement_pdf(house, *, opening_fen: int, lines, closing_fen: int, date_from
         buffer = io.BytesIO()
         width, height = A4
         pdf = canvas.Canvas(buffer, pagesize=A4)
-        font = _font()
+        font = cjk_font()
         pdf.setTitle(f"{_('Statement')} {house.code}")
 
         def header():

@@ -13,8 +13,8 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from propdesk.billing.documents import _font
 from propdesk.core.masking import mask_plate
+from propdesk.core.pdf import cjk_font
 from propdesk.custody.models import ReleasePass
 from propdesk.custody.services.passes import qr_payload
 
@@ -35,7 +35,7 @@ def pass_pdf(release_pass: ReleasePass, base_url: str = "") -> bytes:
         buffer = io.BytesIO()
         width, height = A5
         pdf = canvas.Canvas(buffer, pagesize=A5)
-        font = _font()
+        font = cjk_font()
         pdf.setTitle(f"{_('Release pass')} {release_pass.display_code}")
         pdf.setFont(font, 18)
         pdf.drawCentredString(

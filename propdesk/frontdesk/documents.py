@@ -13,8 +13,8 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from propdesk.billing.documents import _font
 from propdesk.core.masking import mask_mobile
+from propdesk.core.pdf import cjk_font
 
 LEFT = 18 * mm
 
@@ -30,7 +30,7 @@ class _Page:
         self.buffer = io.BytesIO()
         self.pdf = canvas.Canvas(self.buffer, pagesize=A4)
         self.width, self.height = A4
-        self.font = _font()
+        self.font = cjk_font()
         self.pdf.setTitle(title)
         self.y = self.height - 20 * mm
 

@@ -6,7 +6,7 @@ import datetime
 
 from django.utils import timezone
 
-from propdesk.estates.services._common import clean_choice, clean_field, clean_text
+from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.tickets import clock
 
 __all__ = ["clean_choice", "clean_field", "clean_text", "now", "today"]

@@ -26,16 +26,16 @@ from propdesk.custody.services._common import today as clock_today
 from propdesk.estates.models import Community, House
 from propdesk.estates.services.documents import (
     CONTENT_TYPES,
-    _check_upload,
-    _original_name,
     archive_number_next,
+    upload_check,
+    upload_name,
 )
 
 
 def _checked_scan(scan) -> str:
     """The archive's upload checks, with the error naming this form's field."""
     try:
-        return _check_upload(scan)
+        return upload_check(scan)
     except ValidationFailed as exc:
         raise ValidationFailed(exc.message, code=exc.code, field="scan") from exc
 
@@ -83,7 +83,7 @@ def document_register(
         **values,
     )
     if suffix:
-        document.scan_name = _original_name(scan.name)
+        document.scan_name = upload_name(scan.name)
         document.scan_type = CONTENT_TYPES[suffix]
         document.scan.save(f"{document.number}.{suffix}", scan, save=False)
     document.save()

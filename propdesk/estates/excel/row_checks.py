@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
+from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.validators import normalize_area, normalize_plate
 from propdesk.estates import services
@@ -26,7 +27,6 @@ from propdesk.estates.excel.columns import (
 )
 from propdesk.estates.excel.upload import RosterRow
 from propdesk.estates.models import HouseKind, HouseStatus, IdType, OwnerKind
-from propdesk.estates.services._common import clean_choice, clean_field, clean_text
 
 # The location and floor rules live in the house service; the import applies the very same ones.
 from propdesk.estates.services.houses import clean_floor, clean_location_part

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.numbering import next_number
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import ArchiveDocument, Community, DocumentType, House, Owner
-from propdesk.estates.services._common import clean_choice, clean_text
 
 # What a scan or an office document looks like: extension → the magic bytes it must start with.
 ALLOWED_FILES = {
@@ -40,7 +40,9 @@ def archive_number_next(community: Community) -> str:
     return f"{community.archive_prefix}-{year}-{value:06d}"
 
 
-def _check_upload(uploaded) -> str:
+def upload_check(uploaded) -> str:
+    """The file's checked suffix: an allowed type, not empty, within the size limit, and its
+    bytes what its name says (the archive's rules; other registers reuse them)."""
     name = (getattr(uploaded, "name", "") or "").strip()
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in ALLOWED_FILES:
@@ -66,7 +68,7 @@ def _check_upload(uploaded) -> str:
     return suffix
 
 
-def _original_name(name: str) -> str:
+def upload_name(name: str) -> str:
     # Kept only to name the download: no folders (a browser may send C:\scans\x.pdf, a client
     # ../../x.pdf), and a long name loses its start rather than its extension.
     base = re.split(r"[\\/]", str(name or ""))[-1].strip()
@@ -91,7 +93,7 @@ def document_upload(
     for field, related in (("house", house), ("owner", owner)):
         if related is not None and related.community_id != community.id:
             raise ValidationFailed(_("This belongs to another community."), field=field)
-    suffix = _check_upload(uploaded)
+    suffix = upload_check(uploaded)
     document = ArchiveDocument(
         community=community,
         archive_number=archive_number_next(community),
@@ -99,7 +101,7 @@ def document_upload(
         owner=owner,
         doc_type=doc_type,
         title=clean_text("title", title, max_length=120),
-        original_name=_original_name(uploaded.name),
+        original_name=upload_name(uploaded.name),
         content_type=CONTENT_TYPES[suffix],
         size_bytes=uploaded.size,
         uploaded_by=actor,

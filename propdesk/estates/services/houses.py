@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.core.validators import normalize_area
@@ -21,7 +22,6 @@ from propdesk.estates.models import (
     HouseStatusChange,
     Unit,
 )
-from propdesk.estates.services._common import clean_choice, clean_field, clean_text
 
 MAX_FLOOR = 200
 MIN_FLOOR = -10

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.core.pinyin import name_keys
@@ -29,7 +30,6 @@ from propdesk.estates.models import (
     Ownership,
     OwnershipTransfer,
 )
-from propdesk.estates.services._common import clean_choice, clean_field, clean_text
 
 ID_NORMALIZERS = {
     IdType.RESIDENT_ID: normalize_resident_id,

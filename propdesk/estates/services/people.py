@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.masking import mask_plate
 from propdesk.core.permissions import Perm, require
@@ -26,7 +27,6 @@ from propdesk.estates.models import (
     ResidentRelation,
     Vehicle,
 )
-from propdesk.estates.services._common import clean_choice, clean_field, clean_text
 
 
 @transaction.atomic

@@ -4,9 +4,9 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import PermissionDenied, ValidationFailed
 from propdesk.core.permissions import REVEAL_PERMS, require
-from propdesk.estates.services._common import clean_text
 
 REVEALABLE = {
     "owner": {"mobile", "id_number"},

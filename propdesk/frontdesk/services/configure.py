@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.money import MoneyError, parse_amount, to_fen
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Community
-from propdesk.estates.services._common import clean_text
 from propdesk.frontdesk.models import DecorationRules, InspectionItem
 from propdesk.frontdesk.selectors import decoration_rules_for
 

@@ -13,12 +13,12 @@ from django.utils.translation import gettext as _
 
 from propdesk.billing.services.bills import decoration_fee_bill
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.core.validators import normalize_mobile
 from propdesk.estates.models import DocumentType, EntrustedAgent, House, HouseStatus, Owner
 from propdesk.estates.services import document_upload, house_change_status
-from propdesk.estates.services._common import clean_choice, clean_field, clean_text
 from propdesk.frontdesk import error_codes
 from propdesk.frontdesk.models import (
     ApplicantKind,

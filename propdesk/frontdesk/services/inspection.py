@@ -7,10 +7,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import House
-from propdesk.estates.services._common import clean_choice, clean_text
 from propdesk.frontdesk import error_codes
 from propdesk.frontdesk.models import (
     Inspection,

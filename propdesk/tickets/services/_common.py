@@ -4,7 +4,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from propdesk.core.cleaning import clean_text
+from propdesk.core.errors import Conflict, PermissionDenied
 from propdesk.core.permissions import Perm, has_perm, require
 from propdesk.tickets import clock
 from propdesk.tickets.models import RequestEvent, ServiceRequest
@@ -44,16 +45,8 @@ def event_record(
 
 
 def clean_note(field: str, value: Any, *, max_length: int = 2000, required: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    if "\x00" in text:
-        raise ValidationFailed(_("This field holds characters that are not allowed."), field=field)
-    if required and not text:
-        raise ValidationFailed(_("This field is required."), code="required", field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(
-            _("At most %(n)d characters.") % {"n": max_length}, code="too_long", field=field
-        )
-    return text
+    """A note, description or reason: clean text of at most 2,000 characters by default."""
+    return clean_text(field, value, max_length=max_length, required=required)
 
 
 def is_owner_of(user, request: ServiceRequest) -> bool:

@@ -1,4 +1,7 @@
-"""Helpers the registry services share: field validation that names the field at fault."""
+"""Cleaning the values a service receives: each refusal is a ValidationFailed naming the field.
+
+Every app's services use these, so a form, an API body and an import row get the same answers.
+"""
 
 from collections.abc import Callable
 from typing import Any
