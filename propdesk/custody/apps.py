@@ -8,6 +8,9 @@ class CustodyConfig(AppConfig):
     verbose_name = _("Keys, passes and documents")
 
     def ready(self) -> None:
+        from propdesk.estates import house_links
+
+        house_links.register(house_links_of_custody)
         from propdesk.core.audit import ACTION_LABELS, FIELD_LABELS
 
         # How the shared history names this app's events (the codes stay in the database).
@@ -40,3 +43,17 @@ class CustodyConfig(AppConfig):
                 "repair_lead": _("repair lead"),
             }
         )
+
+
+def house_links_of_custody(user, house):
+    """On a house's page: a release pass for goods leaving it."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from propdesk.core.permissions import Perm, has_perm
+    from propdesk.estates.house_links import HouseLink
+
+    if has_perm(user, Perm.RELEASE_ISSUE):
+        url = f"{reverse('custody_pass_new')}?{urlencode({'house': house.code})}"
+        yield HouseLink(_("Release pass for goods"), url, "pass_new")

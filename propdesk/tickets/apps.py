@@ -8,6 +8,9 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Service requests")
 
     def ready(self) -> None:
+        from propdesk.estates import house_links
+
+        house_links.register(house_links_of_requests)
         # A saved or deleted configuration row clears this process's configuration cache
         # (core.config_cache); it holds no business rule.
         from propdesk.accounts.models import Department
@@ -29,3 +32,17 @@ class TicketsConfig(AppConfig):
             ),
             uid="tickets-config",
         )
+
+
+def house_links_of_requests(user, house):
+    """On a house's page: record a request for it."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from propdesk.core.permissions import Perm, has_perm
+    from propdesk.estates.house_links import HouseLink
+
+    if has_perm(user, Perm.REQUEST_CREATE):
+        url = f"{reverse('request_intake')}?{urlencode({'house': house.pk})}"
+        yield HouseLink(_("Record a request"), url, "request_new")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from propdesk.core.errors import AppError
 from propdesk.core.permissions import Perm, require
 from propdesk.core.views import console_view, render_page
-from propdesk.estates import search, selectors, services
+from propdesk.estates import house_links, search, selectors, services
 from propdesk.estates.models import HouseKind, HouseStatus, ParkingKind, ParkingStatus
 
 PAGE_SIZE = 30
@@ -70,7 +70,8 @@ def house_list(request):
 @console_view
 def house_detail(request, house_id: int):
     house = selectors.house_detail(request.user, house_id)
-    return render(request, "estates/pages/house_detail.html", {"house": house})
+    links = house_links.links_for(request.user, house)
+    return render(request, "estates/pages/house_detail.html", {"house": house, "links": links})
 
 
 @console_view
