@@ -1,7 +1,9 @@
 """The notification outbox: enqueue inside the business transaction, deliver from the worker.
 
 - `message_enqueue` writes the row in the caller's transaction (so a rolled-back change sends
-  nothing) and asks the worker to deliver right after commit.
+  nothing) and asks the worker to deliver right after commit. A sender queuing many messages at
+  once (an announcement, a billing run's notices) passes `wake=False` and calls `outbox_wake()`
+  once: one delivery pass after commit instead of one queued task per message.
 - `outbox_deliver_due` is the periodic sweep: it claims due messages one at a time with a
   conditional UPDATE (safe with several workers), calls the channel's transport, and either marks
   the message sent or schedules a retry with exponential back-off; permanent failures and messages
@@ -60,6 +62,7 @@ def message_enqueue(
     recipient_user=None,
     send_at: datetime.datetime | None = None,
     urgent: bool = False,
+    wake: bool = True,
 ) -> OutboxMessage:
     """Queue one message; the same `dedupe_key` twice queues it once and returns the first.
 
@@ -94,9 +97,15 @@ def message_enqueue(
             )
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key[:200])
-    if send_at is None and status == Status.PENDING:
+    if wake and send_at is None and status == Status.PENDING:
         transaction.on_commit(lambda: _deliver_soon(message.id))
     return message
+
+
+def outbox_wake() -> None:
+    """After queuing a batch with `wake=False`: one pass delivering everything due, once the
+    caller's transaction has committed."""
+    transaction.on_commit(_deliver_due_soon)
 
 
 def _deliver_soon(message_id: int) -> None:
@@ -106,6 +115,15 @@ def _deliver_soon(message_id: int) -> None:
         outbox_deliver_one(message_id)
     except Exception:  # the periodic sweep delivers it anyway
         logger.exception("could not hand outbox message %s to the worker", message_id)
+
+
+def _deliver_due_soon() -> None:
+    from propdesk.core.tasks import outbox_deliver_pending
+
+    try:
+        outbox_deliver_pending()
+    except Exception:  # the periodic sweep delivers them anyway
+        logger.exception("could not hand the queued messages to the worker")
 
 
 def _claim(message_id: int, now: datetime.datetime) -> bool:
@@ -152,11 +170,26 @@ def message_deliver(message_id: int) -> str:
     return Status.SENT
 
 
-def outbox_deliver_due(*, limit: int = 500) -> int:
-    """Deliver what is due (and what a dead worker left half-done); return how many were sent."""
+def _due_ids(limit: int) -> list[int]:
     now = timezone.now()
     due = OutboxMessage.objects.filter(
         status=Status.PENDING, next_attempt_at__lte=now
     ) | OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    ids = list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
-    return sum(1 for message_id in ids if message_deliver(message_id) == Status.SENT)
+    return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
+
+
+def outbox_deliver_due(*, limit: int = 500) -> int:
+    """Deliver what is due (and what a dead worker left half-done); return how many were sent."""
+    return sum(1 for message_id in _due_ids(limit) if message_deliver(message_id) == Status.SENT)
+
+
+def outbox_deliver_all_due(*, batch: int = 500, max_batches: int = 200) -> int:
+    """Deliver batch after batch until nothing is due (after a bulk send); return how many were
+    sent. A message that fails is rescheduled, so it is not due again in the same pass."""
+    sent = 0
+    for _batch in range(max_batches):
+        ids = _due_ids(batch)
+        sent += sum(1 for message_id in ids if message_deliver(message_id) == Status.SENT)
+        if len(ids) < batch:
+            break
+    return sent

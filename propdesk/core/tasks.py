@@ -28,6 +28,14 @@ def outbox_deliver_one(message_id: int) -> str:
     return message_deliver(message_id)
 
 
+@db_task()
+def outbox_deliver_pending() -> int:
+    """After a bulk send: deliver everything due, batch after batch."""
+    from propdesk.core.outbox import outbox_deliver_all_due
+
+    return outbox_deliver_all_due()
+
+
 @db_periodic_task(crontab(minute="*"))
 def outbox_sweep() -> int:
     """Every minute: retries, scheduled messages, and what a killed worker left claimed."""

@@ -137,3 +137,41 @@ def test_the_default_transports_deliver_without_a_provider(db, settings, caplog)
     message = _enqueue()
     assert outbox.message_deliver(message.id) == Status.SENT
     assert "您的报修已受理" in caplog.text
+
+
+def test_a_batch_queued_without_wake_is_delivered_by_one_pass_after_commit(
+    db, recording, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        for n in range(5):
+            _enqueue(key=f"batch-{n}", wake=False)
+        outbox.outbox_wake()
+    assert len(callbacks) == 1  # one wake-up for the batch, not one per message
+    assert recording.sent == []
+    callbacks[0]()
+    assert sorted(recording.sent) == [f"batch-{n}" for n in range(5)]
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {Status.SENT}
+
+
+def test_one_pass_delivers_batch_after_batch_until_nothing_is_due(db, recording):
+    for n in range(7):
+        _enqueue(key=f"many-{n}", wake=False)
+    recording.fail_next = [TransportError("the provider is down")]  # the first one fails
+    assert outbox.outbox_deliver_all_due(batch=2) == 6
+    failed = OutboxMessage.objects.get(dedupe_key="many-0")
+    assert (failed.status, failed.attempts) == (Status.PENDING, 1)  # retried later, not now
+    assert failed.next_attempt_at > timezone.now()
+    assert OutboxMessage.objects.filter(status=Status.SENT).count() == 6
+
+
+def test_a_rolled_back_batch_wakes_nobody(db, recording, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _enqueue(key="gone", wake=False)
+        outbox.outbox_wake()
+        raise RuntimeError("the business change failed")
+    assert callbacks == [] and recording.sent == []
+    assert not OutboxMessage.objects.exists()

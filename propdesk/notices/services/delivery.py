@@ -13,7 +13,7 @@ Dedupe keys are `<base>:<channel>:<address>`, so the same person reached twice f
 
 from dataclasses import dataclass
 
-from propdesk.core.outbox import message_enqueue
+from propdesk.core.outbox import message_enqueue, outbox_wake
 from propdesk.notices.delivery_policy import preference_of
 from propdesk.notices.rendering import render_words, template_words
 
@@ -73,7 +73,10 @@ def people_notify(
                 dedupe_key=f"{dedupe_base}:{channel}:{recipient}",
                 community_id=getattr(community, "id", community),
                 urgent=urgent,
+                wake=False,
             )
             queued = True
         reached += queued
+    if seen:
+        outbox_wake()  # one delivery pass after commit, not a queued task per message
     return reached

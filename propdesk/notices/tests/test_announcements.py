@@ -115,6 +115,18 @@ def test_publishing_tells_every_owner_and_resident_once_per_channel(
     assert (inbox.subject, inbox.body) == ("【公告】停水通知", "7月10日9:00-17:00停水。")
 
 
+def test_publishing_wakes_the_worker_once_and_it_delivers_every_message(
+    personas, draft, owner_a, owner_a4, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
+    # One wake-up for the four messages, not a queued task per message.
+    assert [c.__name__ for c in callbacks] == ["_deliver_due_soon"]
+    assert len(_messages(draft)) == 4
+    callbacks[0]()  # the worker (immediate in tests) delivers everything due
+    assert {status for _c, _r, status in _messages(draft)} == {"sent"}
+
+
 def test_a_building_announcement_reaches_only_that_building(
     personas, community_a, building_4, owner_a, owner_a4
 ):
