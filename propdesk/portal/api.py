@@ -300,8 +300,9 @@ def _order_data(order) -> dict:
         "number": order.number,
         "house_id": order.house_id,
         "amount_fen": order.amount_fen,
-        "status": order.status,
-        "pay_url": order.pay_url,
+        "status": order.current_status,
+        "pay_url": order.pay_url if order.is_payable() else "",
+        "expires_at": order.expires_at,
         "receipt_id": receipt.pk if receipt else None,
     }
 

@@ -154,13 +154,16 @@ class PaymentOrder(models.Model):
     """An online payment asked of a provider for chosen bills of one house.
 
     Confirmed once, by the provider's signed callback: the transaction id is unique per provider,
-    and the confirmed order points at the one Payment it became.
+    and the confirmed order points at the one Payment it became. An order not paid by
+    `expires_at` expires (the provider is told the same time); money that still arrives for it is
+    recorded all the same.
     """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for payment")
         PAID = "paid", _("Paid")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
 
     community = models.ForeignKey("estates.Community", on_delete=models.PROTECT, related_name="+")
     house = models.ForeignKey("estates.House", on_delete=models.PROTECT, related_name="+")
@@ -179,6 +182,7 @@ class PaymentOrder(models.Model):
     )
     failure = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("pay before"), null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -189,13 +193,31 @@ class PaymentOrder(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["community", "house", "created_at"], name="payment_order_house")
+            models.Index(fields=["community", "house", "created_at"], name="payment_order_house"),
+            models.Index(fields=["status", "expires_at"], name="payment_order_expiry"),
         ]
         verbose_name = _("online payment order")
         verbose_name_plural = _("online payment orders")
 
     def __str__(self) -> str:
         return self.number
+
+    def is_payable(self, at=None) -> bool:
+        """Pending and not past its time: the owner may still go and pay it."""
+        at = at or timezone.now()
+        return self.status == self.Status.PENDING and (
+            self.expires_at is None or at < self.expires_at
+        )
+
+    @property
+    def current_status(self) -> str:
+        """The status as the owner should see it now (expired before the worker marks it)."""
+        if self.status == self.Status.PENDING and not self.is_payable():
+            return self.Status.EXPIRED
+        return self.status
+
+    def current_status_label(self) -> str:
+        return str(self.Status(self.current_status).label)
 
     @property
     def amount(self):

@@ -144,6 +144,7 @@ class OrderOut(Schema):
     amount_fen: int
     status: str
     pay_url: str
+    expires_at: datetime.datetime | None
     receipt_id: int | None
 
 

@@ -48,8 +48,9 @@ class PaymentProvider:
     max_callback_age: int = 300
 
     def create_order(
-        self, *, order_number: str, amount_fen: int, description: str
+        self, *, order_number: str, amount_fen: int, description: str, expires_at=None
     ) -> ProviderOrder:
+        """Ask the provider for a payment; it must refuse to take it after `expires_at`."""
         raise NotImplementedError
 
     def verify_callback(self, headers, body: bytes) -> CallbackData:

@@ -44,7 +44,7 @@ class SandboxProvider(PaymentProvider):
     payment_method = "other"
 
     def create_order(
-        self, *, order_number: str, amount_fen: int, description: str
+        self, *, order_number: str, amount_fen: int, description: str, expires_at=None
     ) -> ProviderOrder:
         url = reverse("portal:sandbox_pay", args=[order_number])
         return ProviderOrder(pay_url=url, provider_reference=f"SBX-{order_number}")

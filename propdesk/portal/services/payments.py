@@ -1,18 +1,23 @@
 """Paying bills online (DOMAIN.md §3, §9): an order with the provider, confirmed by its callback.
 
 1. `payment_order_create`: the owner picks open bills of a house they may pay for; the amount
-   is what those bills still owe; the provider answers where to pay.
+   is what those bills still owe; the provider answers where to pay. The order is to be paid
+   within `PORTAL_PAYMENT_ORDER_MINUTES`; `payment_orders_expire` (the worker) marks those left
+   unpaid as expired, and the owner starts again from the bills.
 2. The provider calls back (signed). `payment_callback_handle` verifies the signature through
    the provider, refuses stale or replayed callbacks (each nonce once), refuses an amount that
    differs from the order, and is idempotent on the provider's transaction id: however often the
    callback comes, exactly one payment is recorded.
 3. The money becomes a normal billing payment (billing.services.payments.payment_record_online)
-   with its ledger allocation and receipt, exactly as at the cashier's desk.
+   with its ledger allocation and receipt, exactly as at the cashier's desk. Money confirmed for
+   an expired or failed order is recorded all the same: it is never refused.
 """
 
+import datetime
 import secrets
 import time
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -70,10 +75,12 @@ def payment_order_create(*, actor, house_id, bill_ids=None) -> PaymentOrder:
     amount_fen = sum(bill.outstanding_fen for bill in bills)
     provider = current_provider()
     number = order_number_next()
+    expires_at = timezone.now() + datetime.timedelta(minutes=settings.PORTAL_PAYMENT_ORDER_MINUTES)
     answer = provider.create_order(
         order_number=number,
         amount_fen=amount_fen,
         description=_("Property fees %(house)s") % {"house": house.code},
+        expires_at=expires_at,
     )
     order = PaymentOrder.objects.create(
         community_id=house.community_id,
@@ -84,6 +91,7 @@ def payment_order_create(*, actor, house_id, bill_ids=None) -> PaymentOrder:
         amount_fen=amount_fen,
         bill_ids=[bill.id for bill in bills],
         pay_url=answer.pay_url[:300],
+        expires_at=expires_at,
     )
     audit.record_change(
         actor=actor,
@@ -162,6 +170,7 @@ def _confirm(provider: PaymentProvider, data) -> PaymentOrder:
             reference=data.transaction_id[:60],
             note=_("Online payment %(order)s") % {"order": order.number},
         )
+    before = order.status
     order.status = PaymentOrder.Status.PAID
     order.transaction_id = data.transaction_id
     order.payment = result.payment
@@ -172,6 +181,14 @@ def _confirm(provider: PaymentProvider, data) -> PaymentOrder:
         instance=order,
         action="payment_order_paid",
         house_id=order.house_id,
-        changes={"status": [PaymentOrder.Status.PENDING, PaymentOrder.Status.PAID]},
+        changes={"status": [before, PaymentOrder.Status.PAID]},
     )
     return order
+
+
+def payment_orders_expire(*, now: datetime.datetime | None = None) -> int:
+    """Mark the pending orders past their time as expired (the worker); return how many."""
+    now = now or timezone.now()
+    return PaymentOrder.objects.filter(
+        status=PaymentOrder.Status.PENDING, expires_at__lte=now
+    ).update(status=PaymentOrder.Status.EXPIRED, failure=_("Not paid in time."))

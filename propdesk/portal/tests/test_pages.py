@@ -217,6 +217,32 @@ def test_pay_in_the_sandbox_and_download_the_receipt(world):
     assert statement.content.startswith(b"%PDF")
 
 
+def test_an_expired_payment_takes_no_money_and_says_to_start_again(world):
+    import datetime
+
+    from propdesk.billing.models import Payment
+    from propdesk.portal.models import PaymentOrder
+
+    client = portal_client(world.zhang)
+    sandbox = client.post("/m/bills/pay/", {"house": world.house.pk})["Location"]
+    order = PaymentOrder.objects.get()
+    order_url = f"/m/bills/orders/{order.pk}/"
+    assert 'data-testid="order-expires"' in client.get(order_url).content.decode()
+    PaymentOrder.objects.filter(pk=order.pk).update(
+        expires_at=order.created_at - datetime.timedelta(seconds=1)
+    )
+
+    page = client.get(sandbox).content.decode()
+    assert 'data-testid="sandbox-expired"' in page and 'data-testid="sandbox-pay"' not in page
+    response = client.post(sandbox, {"outcome": "pay"}, follow=True)
+    assert not Payment.objects.exists()
+    assert PaymentOrder.objects.get().status == "pending"  # the worker marks it expired
+    page = response.content.decode()
+    assert 'data-status="expired"' in page and f'href="{sandbox}"' not in page
+    api = client.get(f"/api/portal/payments/orders/{order.pk}").json()
+    assert (api["status"], api["pay_url"]) == ("expired", "")
+
+
 def test_a_statement_with_the_dates_reversed_is_refused(world):
     response = portal_client(world.zhang).get(
         f"/m/bills/houses/{world.house.pk}/statement/?date_from=2026-07-31&date_to=2026-01-01"

@@ -178,3 +178,49 @@ def test_the_callback_body_is_compact_json(world):
     order = payment_order_create(actor=world.zhang, house_id=world.house.pk)
     _headers, body = sandbox.signed_callback(order_number=order.number, amount_fen=5)
     assert json.loads(body)["amount_fen"] == 5
+
+
+# --- expiry -----------------------------------------------------------------------------------
+
+
+def test_an_order_is_to_be_paid_within_the_configured_minutes(world, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    settings.PORTAL_PAYMENT_ORDER_MINUTES = 15
+    before = timezone.now()
+    order = payment_order_create(actor=world.zhang, house_id=world.house.pk)
+    assert before + datetime.timedelta(minutes=15) <= order.expires_at
+    assert order.expires_at <= timezone.now() + datetime.timedelta(minutes=15)
+    assert order.is_payable() and order.current_status == "pending"
+    assert not order.is_payable(order.expires_at)
+
+
+def test_the_worker_expires_only_unpaid_orders_past_their_time(world):
+    import datetime
+
+    from propdesk.portal.services.payments import payment_orders_expire
+
+    late = payment_order_create(actor=world.zhang, house_id=world.house.pk)
+    fresh = payment_order_create(actor=world.zhang, house_id=world.house.pk)
+    paid = payment_order_create(actor=world.zhang, house_id=world.house.pk)
+    callback(paid, transaction_id="SBX-PAID")
+    at = late.expires_at + datetime.timedelta(seconds=1)
+    PaymentOrder.objects.filter(pk=fresh.pk).update(expires_at=at + datetime.timedelta(minutes=10))
+    PaymentOrder.objects.filter(pk=paid.pk).update(expires_at=late.expires_at)
+
+    assert payment_orders_expire(now=at) == 1
+    statuses = dict(PaymentOrder.objects.values_list("pk", "status"))
+    assert statuses == {late.pk: "expired", fresh.pk: "pending", paid.pk: "paid"}
+    assert payment_orders_expire(now=at) == 0  # a second pass changes nothing
+
+
+def test_money_confirmed_for_an_expired_order_is_still_recorded(world):
+    from propdesk.portal.services.payments import payment_orders_expire
+
+    order = payment_order_create(actor=world.zhang, house_id=world.house.pk)
+    payment_orders_expire(now=order.expires_at)
+    paid = callback(order, transaction_id="SBX-LATE")
+    assert (paid.status, paid.payment.amount_fen) == ("paid", order.amount_fen)
+    assert Payment.objects.count() == 1

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.billing.services.receipts import receipt_print
@@ -82,7 +83,12 @@ def sandbox_pay(request, number: str):
     if order is None:
         raise NotFound()
     order = access.order_for_owner(request.user, order.pk)
-    if request.method == "POST" and order.status != PaymentOrder.Status.PAID:
+    if request.method == "POST" and not order.is_payable():
+        # Like a real provider: an expired order takes no money.
+        if order.status != PaymentOrder.Status.PAID:
+            messages.error(request, _("This payment has expired: start again from your bills."))
+        return redirect("portal:order", order_id=order.pk)
+    if request.method == "POST":
         headers, body = SandboxProvider().signed_callback(
             order_number=order.number,
             amount_fen=order.amount_fen,
