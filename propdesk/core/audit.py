@@ -47,6 +47,22 @@ FIELD_LABELS = {
     "vehicle": _("vehicle"),
     "doc_type": _("document type"),
 }
+# How the history names a field's coded values, e.g. {"method": {"cash": "Cash"}}: each app adds
+# its choices in ready(); a value without a label is shown as it is.
+VALUE_LABELS: dict[str, dict[str, str]] = {}
+
+
+def value_labels_add(field: str, choices) -> None:
+    """Teach the history the labels of `field`'s values (a TextChoices class or (code, label)s);
+    a label already taught for a code is kept."""
+    pairs = choices.choices if hasattr(choices, "choices") else choices
+    labels = VALUE_LABELS.setdefault(field, {})
+    for code, label in pairs:
+        labels.setdefault(code, label)
+
+
+def value_label(field: str, value) -> str:
+    return str(VALUE_LABELS.get(field, {}).get(value, value))
 
 
 def _plain(value):

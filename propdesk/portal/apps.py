@@ -6,3 +6,26 @@ class PortalConfig(AppConfig):
     name = "propdesk.portal"
     label = "portal"
     verbose_name = _("Owner portal")
+
+    def ready(self) -> None:
+        from propdesk.core import audit
+        from propdesk.portal.models import RELATION_LABELS, LinkRequest, PaymentOrder
+
+        # How the shared history names this app's events (the codes stay in the database).
+        for code, label in {
+            "link_requested": _("Asked to be linked to the house"),
+            "link_approved": _("Link to the house approved"),
+            "link_rejected": _("Link to the house refused"),
+            "fee_grant_added": _("Fees shown to a tenant or agent"),
+            "fee_grant_revoked": _("Fees hidden again"),
+            "payment_order_created": _("Online payment started"),
+            "payment_order_paid": _("Paid online"),
+            "portal_account_created": _("Owner portal account created"),
+            "portal_account_linked": _("Owner portal account linked"),
+            "portal_password_set": _("Owner portal password set"),
+        }.items():
+            audit.ACTION_LABELS.setdefault(code, label)
+        audit.FIELD_LABELS.setdefault("amount_fen", _("amount (fen)"))
+        audit.value_labels_add("relation", RELATION_LABELS.items())
+        audit.value_labels_add("status", LinkRequest.Status)
+        audit.value_labels_add("status", PaymentOrder.Status)

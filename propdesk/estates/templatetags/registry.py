@@ -41,10 +41,12 @@ def field_label(name: str) -> str:
 
 
 @register.filter
-def change_value(value) -> str:
-    """A history value for reading: lists joined, empty shown as a dash."""
+def change_value(value, field: str = "") -> str:
+    """A history value for reading: coded values by their label, lists joined, empty a dash."""
+    from propdesk.core.audit import value_label
+
     if value in (None, "", []):
         return "—"
     if isinstance(value, list):
-        return "、".join(str(v) for v in value) or "—"
-    return str(value)
+        return "、".join(value_label(field, v) for v in value) or "—"
+    return value_label(field, value) if isinstance(value, str) else str(value)
