@@ -121,7 +121,7 @@ class LinkRequest(models.Model):
         verbose_name_plural = _("link requests")
 
     def __str__(self) -> str:
-        return f"{self.name} → {self.house_id}"
+        return self.name  # the house is named where the request is shown
 
 
 class FeeGrant(models.Model):
