@@ -23,7 +23,8 @@ def clean_text(field: str, value: Any, *, max_length: int, required: bool = Fals
     from django.utils.translation import gettext as _
 
     text = "" if value is None else str(value).strip()
-    if "\x00" in text:
+    # Control characters (other than tab and line breaks) never belong in what people type.
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text) or "\x7f" in text:
         raise ValidationFailed(_("This field holds characters that are not allowed."), field=field)
     if required and not text:
         raise ValidationFailed(_("This field is required."), code="required", field=field)

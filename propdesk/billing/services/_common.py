@@ -21,27 +21,6 @@ def clean_amount_fen(field: str, value, *, allow_zero: bool = False) -> int:
         raise ValidationFailed(exc.message, code=error_codes.BAD_AMOUNT, field=field) from exc
 
 
-def clean_text(field: str, value, *, max_length: int, required: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text) or "\x7f" in text:
-        raise ValidationFailed(_("This field holds characters that are not allowed."), field=field)
-    if required and not text:
-        raise ValidationFailed(_("This field is required."), code="required", field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(
-            _("At most %(n)d characters.") % {"n": max_length}, code="too_long", field=field
-        )
-    return text
-
-
-def clean_choice(field: str, value, choices) -> str:
-    if value not in choices.values:
-        raise ValidationFailed(
-            _("Choose one of the listed values."), code="bad_choice", field=field
-        )
-    return value
-
-
 def clean_period(value, field: str = "period") -> datetime.date:
     if isinstance(value, datetime.date):
         if value.day != 1:

@@ -23,8 +23,8 @@ from propdesk.billing.rules import (
     vacancy_start,
 )
 from propdesk.billing.selectors.schedule import policy_for, rate_on, vacancy_policy
-from propdesk.billing.services._common import clean_text
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from propdesk.core.permissions import Perm, has_perm, require
 from propdesk.estates.models import House, HouseStatus

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from propdesk.billing.models import Bill, ReminderLog, ReminderTemplate
 from propdesk.billing.selectors.accounts import with_outstanding
 from propdesk.billing.selectors.schedule import policy_for
-from propdesk.billing.services._common import clean_choice, clean_text
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.money import amount_in_words, from_fen
 from propdesk.core.outbox import message_enqueue

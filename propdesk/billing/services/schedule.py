@@ -20,8 +20,9 @@ from propdesk.billing.models import (
     ReminderTemplate,
 )
 from propdesk.billing.rules import month_start
-from propdesk.billing.services._common import clean_amount_fen, clean_period, clean_text
+from propdesk.billing.services._common import clean_amount_fen, clean_period
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Community

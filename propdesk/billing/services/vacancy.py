@@ -13,8 +13,8 @@ from propdesk.billing import error_codes
 from propdesk.billing.models import VacancyApplication
 from propdesk.billing.rules import add_months, month_start, vacancy_start
 from propdesk.billing.selectors.access import is_owner, owner_house_ids
-from propdesk.billing.services._common import clean_text
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import Conflict, PermissionDenied
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import House, Owner, Ownership

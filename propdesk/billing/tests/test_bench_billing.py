@@ -5,35 +5,11 @@ script still seeds, runs the floor and the product's billing run, compares their
 reports.
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[3]
-BENCH = REPO / "bench" / "billing.py"
+from propdesk.core.tests.bench_smoke import run_tiny
 
 
 def test_the_bench_runs_in_tiny_mode(tmp_path):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PROPDESK_VAR_DIR", "REDIS_URL"}
-    }
-    figures = tmp_path / "figures.json"
-
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--tiny", "--repetitions", "1", "--json", str(figures)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(figures.read_text())
+    _result, report = run_tiny("billing.py", "--repetitions", "1", tmp_path=tmp_path)
     assert report["houses"] == 2000
     # The run bills every house the floor bills, and parking on top.
     assert report["floor_bills"] > 0

@@ -4,14 +4,8 @@ The benchmark's figures come from a million seeded houses (bench/README.md); thi
 script still seeds, logs in, draws queries, measures and reports.
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from propdesk.core.tests.bench_smoke import run_tiny
 
-REPO = Path(__file__).resolve().parents[3]
-BENCH = REPO / "bench" / "registry_search.py"
 KINDS = {
     "stack_only",
     "house_code",
@@ -25,25 +19,8 @@ KINDS = {
 
 
 def test_the_bench_runs_in_tiny_mode(tmp_path):
-    # The bench makes its own temporary SQLite database: nothing of the test run may leak in.
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PROPDESK_VAR_DIR", "REDIS_URL"}
-    }
-    figures = tmp_path / "figures.json"
+    result, report = run_tiny("registry_search.py", "--repetitions", "3", tmp_path=tmp_path)
 
-    result = subprocess.run(
-        [sys.executable, str(BENCH), "--tiny", "--repetitions", "3", "--json", str(figures)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(figures.read_text())
     assert report["houses"] == 600
     assert {(row["user"], row["kind"]) for row in report["results"]} == {
         (user, kind) for user in ("agent", "admin") for kind in KINDS

@@ -4,20 +4,8 @@ import datetime
 
 from django.utils.translation import gettext as _
 
+from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import ValidationFailed
-
-
-def clean_text(field: str, value, *, max_length: int, required: bool = False) -> str:
-    text = "" if value is None else str(value).strip()
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text) or "\x7f" in text:
-        raise ValidationFailed(_("This field holds characters that are not allowed."), field=field)
-    if required and not text:
-        raise ValidationFailed(_("This field is required."), code="required", field=field)
-    if len(text) > max_length:
-        raise ValidationFailed(
-            _("At most %(n)d characters.") % {"n": max_length}, code="too_long", field=field
-        )
-    return text
 
 
 def clean_line(field: str, value, *, max_length: int, required: bool = False) -> str:

@@ -17,11 +17,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Building, Community, House, Ownership, Resident
 from propdesk.notices.models import Announcement
-from propdesk.notices.services._common import clean_bool, clean_line, clean_text
+from propdesk.notices.services._common import clean_bool, clean_line
 from propdesk.notices.services.delivery import Person, people_notify
 
 Status = Announcement.Status

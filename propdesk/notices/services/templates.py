@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.notices.events import EVENTS
 from propdesk.notices.models import NotificationTemplate
 from propdesk.notices.rendering import Rendered, fill, template_check
-from propdesk.notices.services._common import clean_line, clean_text
+from propdesk.notices.services._common import clean_line
 
 MAX_BODY = 1000
 

@@ -5,14 +5,8 @@ script still seeds, serves the project with gunicorn, creates requests through t
 queues, and reports.
 """
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from propdesk.core.tests.bench_smoke import run_tiny
 
-REPO = Path(__file__).resolve().parents[3]
-BENCH = REPO / "bench" / "requests.py"
 KINDS = {
     "mine",
     "department",
@@ -27,28 +21,11 @@ KINDS = {
 
 
 def test_the_bench_runs_in_tiny_mode(tmp_path):
-    # The bench makes its own temporary SQLite database: nothing of the test run may leak in.
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "PROPDESK_VAR_DIR", "REDIS_URL"}
-    }
-    figures = tmp_path / "figures.json"
-
-    result = subprocess.run(
-        [
-            *(sys.executable, str(BENCH), "--tiny", "--repetitions", "2"),
-            *("--duration", "1", "--rounds", "1", "--json", str(figures)),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
+    result, report = run_tiny(
+        "requests.py",
+        *("--repetitions", "2", "--duration", "1", "--rounds", "1"),
+        tmp_path=tmp_path,
     )
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads(figures.read_text())
     assert report["requests"] == 5000
     assert {(row["user"], row["kind"]) for row in report["queues"]} == {
         (user, kind) for user in ("agent", "admin") for kind in KINDS
