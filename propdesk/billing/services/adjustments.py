@@ -24,14 +24,9 @@ from propdesk.billing.models import (
     Receipt,
 )
 from propdesk.billing.selectors.accounts import prepaid_fen
-from propdesk.billing.services._common import (
-    clean_amount_fen,
-    clean_choice,
-    clean_text,
-    entry,
-    lock_house_account,
-)
+from propdesk.billing.services._common import clean_amount_fen, entry, lock_house_account
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import House

@@ -22,15 +22,9 @@ from propdesk.billing.models import (
     Receipt,
 )
 from propdesk.billing.selectors.accounts import open_bills, prepaid_fen, with_outstanding
-from propdesk.billing.services._common import (
-    clean_amount_fen,
-    clean_choice,
-    clean_text,
-    entry,
-    entry_row,
-    lock_house_account,
-)
+from propdesk.billing.services._common import clean_amount_fen, entry, entry_row, lock_house_account
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import Conflict, NotFound, ValidationFailed
 from propdesk.core.money import from_fen
 from propdesk.core.numbering import next_number

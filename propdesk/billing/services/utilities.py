@@ -27,16 +27,11 @@ from propdesk.billing.models import (
     UtilitySettlementLine,
 )
 from propdesk.billing.rules import hundredths, largest_remainder
-from propdesk.billing.services._common import (
-    clean_amount_fen,
-    clean_choice,
-    clean_period,
-    clean_text,
-    lock_house_account,
-)
+from propdesk.billing.services._common import clean_amount_fen, clean_period, lock_house_account
 from propdesk.billing.services.bills import one_off_bill
 from propdesk.billing.services.payments import payment_take, prepaid_apply
 from propdesk.core import audit
+from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Building, Community, House, HouseStatus
