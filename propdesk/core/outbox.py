@@ -9,9 +9,11 @@
   the message sent or schedules a retry with exponential back-off; permanent failures and messages
   out of attempts end as `dead`. A message claimed by a worker that died is claimed again after
   `CLAIM_TIMEOUT`: delivery is at least once, and `dedupe_key` lets receivers drop repeats.
-- A message to a user account passes the delivery policy first (`settings.OUTBOX_DELIVERY_POLICY`,
-  by default the notices app's: channel switches and quiet hours). It may defer the message or
-  keep it as `skipped`; an `urgent` message (an emergency) is never deferred or skipped.
+- A message to a user account passes the delivery policy (`settings.OUTBOX_DELIVERY_POLICY`,
+  by default the notices app's: channel switches and quiet hours) when it is queued and again
+  when it is about to leave, so a retry that falls into the night waits for the morning and a
+  channel turned off in the meantime is respected. The policy may defer the message or keep it as
+  `skipped`; an `urgent` message (an emergency) is never deferred or skipped.
 """
 
 import datetime
@@ -94,6 +96,7 @@ def message_enqueue(
                 status=status,
                 last_error=reason[:500],
                 next_attempt_at=due,
+                urgent=urgent,
             )
     except IntegrityError:
         return OutboxMessage.objects.get(dedupe_key=dedupe_key[:200])
@@ -146,7 +149,10 @@ def message_deliver(message_id: int) -> str:
     now = timezone.now()
     if not _claim(message_id, now):
         return OutboxMessage.objects.filter(id=message_id).values_list("status", flat=True).first()
-    message = OutboxMessage.objects.get(id=message_id)
+    message = OutboxMessage.objects.select_related("recipient_user").get(id=message_id)
+    held = _held_by_policy(message, now)
+    if held is not None:
+        return held
     attempts = message.attempts + 1
     try:
         transport_for(message.channel).send(message)
@@ -168,6 +174,28 @@ def message_deliver(message_id: int) -> str:
         claimed_at=None,
     )
     return Status.SENT
+
+
+def _held_by_policy(message: OutboxMessage, now: datetime.datetime) -> str | None:
+    """Ask the policy again as the message leaves: quiet hours may have begun since it was queued
+    (a retry after a failure) or the person may have turned the channel off. Returns the status
+    the message is left in, or None when it goes now. Holding it back costs no attempt."""
+    if message.urgent or message.recipient_user is None:
+        return None
+    policy = delivery_policy()
+    if policy is None:
+        return None
+    decision = policy(user=message.recipient_user, channel=message.channel, urgent=False, at=now)
+    if decision.skip:
+        status, due = Status.SKIPPED, message.next_attempt_at
+    elif decision.send_at is not None and decision.send_at > now:
+        status, due = Status.PENDING, decision.send_at
+    else:
+        return None
+    OutboxMessage.objects.filter(id=message.id).update(
+        status=status, next_attempt_at=due, last_error=decision.reason[:500], claimed_at=None
+    )
+    return status
 
 
 def _due_ids(limit: int) -> list[int]:

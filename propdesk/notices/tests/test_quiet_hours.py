@@ -129,6 +129,64 @@ def test_a_scheduled_message_landing_in_quiet_hours_is_pushed_to_their_end(owner
     assert message.next_attempt_at == at("2026-07-09 07:30")
 
 
+@pytest.fixture
+def failing_sms(settings):
+    from propdesk.core.tests.outbox_transports import RecordingTransport
+    from propdesk.core.transports import TransportError
+
+    settings.OUTBOX_TRANSPORTS = {"sms": "propdesk.core.tests.outbox_transports.RecordingTransport"}
+    RecordingTransport.sent = []
+    RecordingTransport.fail_next = [TransportError("gateway busy")]
+    yield RecordingTransport
+    RecordingTransport.fail_next = []
+
+
+def test_a_retry_falling_into_quiet_hours_waits_for_their_end(owner_a, failing_sms):
+    _prefs(owner_a)
+    with time_machine.travel(at("2026-07-08 21:59:30"), tick=False):
+        message = _sms(owner_a)
+        assert outbox_deliver_due() == 0  # the gateway fails; the retry is due at 22:00:30
+    with time_machine.travel(at("2026-07-08 22:01"), tick=False):
+        assert outbox_deliver_due() == 0
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.next_attempt_at) == (
+        Status.PENDING,
+        1,  # held back by the policy: no attempt spent
+        at("2026-07-09 07:30"),
+    )
+    assert message.last_error == "deferred to the end of quiet hours"
+    with time_machine.travel(at("2026-07-09 07:30"), tick=False):
+        assert outbox_deliver_due() == 1
+    message.refresh_from_db()
+    assert (message.status, message.attempts, failing_sms.sent) == (Status.SENT, 2, ["k1"])
+
+
+def test_an_urgent_retry_goes_at_night(owner_a, failing_sms):
+    _prefs(owner_a)
+    with time_machine.travel(at("2026-07-08 21:59:30"), tick=False):
+        message = _sms(owner_a, urgent=True)
+        assert outbox_deliver_due() == 0
+    with time_machine.travel(at("2026-07-08 22:01"), tick=False):
+        assert outbox_deliver_due() == 1
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+
+
+def test_a_channel_turned_off_after_queuing_is_skipped_when_it_would_leave(owner_a):
+    _prefs(owner_a)
+    with time_machine.travel(at("2026-07-08 23:15"), tick=False):
+        message = _sms(owner_a)  # deferred to 07:30
+        _prefs(owner_a, sms_enabled=False)
+    with time_machine.travel(at("2026-07-09 07:30"), tick=False):
+        assert outbox_deliver_due() == 0
+    message.refresh_from_db()
+    assert (message.status, message.attempts, message.last_error) == (
+        Status.SKIPPED,
+        0,
+        "turned off by the recipient",
+    )
+
+
 def test_the_policy_can_be_turned_off_by_settings(owner_a, settings):
     settings.OUTBOX_DELIVERY_POLICY = ""
     _prefs(owner_a, sms_enabled=False)
