@@ -2,8 +2,9 @@
 
 - `message_enqueue` writes the row in the caller's transaction (so a rolled-back change sends
   nothing) and asks the worker to deliver right after commit. A sender queuing many messages at
-  once (an announcement, a billing run's notices) passes `wake=False` and calls `outbox_wake()`
-  once: one delivery pass after commit instead of one queued task per message.
+  once (an announcement, a billing run's notices) builds them with `message_build` and hands them
+  to `messages_enqueue`: batched inserts and one delivery pass after commit instead of a row, a
+  savepoint and a queued task per message.
 - `outbox_deliver_due` is the periodic sweep: it claims due messages one at a time with a
   conditional UPDATE (safe with several workers), calls the channel's transport, and either marks
   the message sent or schedules a retry with exponential back-off; permanent failures and messages
@@ -52,7 +53,7 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
-def message_enqueue(
+def message_build(
     *,
     channel: str,
     recipient: str,
@@ -64,13 +65,10 @@ def message_enqueue(
     recipient_user=None,
     send_at: datetime.datetime | None = None,
     urgent: bool = False,
-    wake: bool = True,
 ) -> OutboxMessage:
-    """Queue one message; the same `dedupe_key` twice queues it once and returns the first.
-
-    A message to `recipient_user` follows that person's preferences (delivery policy) unless
-    it is `urgent`: it may come back deferred (`next_attempt_at` later) or `skipped`.
-    """
+    """The unsaved row for one message, the delivery policy applied: a message to
+    `recipient_user` follows that person's preferences unless it is `urgent`, and may come back
+    deferred (`next_attempt_at` later) or `skipped`."""
     if channel not in OutboxMessage.Channel.values:
         raise ValueError(f"unknown channel {channel!r}")
     status, reason, due = Status.PENDING, "", send_at or timezone.now()
@@ -81,28 +79,44 @@ def message_enqueue(
             status, reason = Status.SKIPPED, decision.reason
         elif decision.send_at is not None and decision.send_at > due:
             due = decision.send_at
-            send_at = due
+    return OutboxMessage(
+        channel=channel,
+        recipient=recipient[:200],
+        recipient_user=recipient_user,
+        event=event[:60],
+        subject=subject[:200],
+        body=body,
+        dedupe_key=dedupe_key[:200],
+        community_id=community_id,
+        status=status,
+        last_error=reason[:500],
+        next_attempt_at=due,
+        urgent=urgent,
+    )
+
+
+def message_enqueue(*, wake: bool = True, **fields) -> OutboxMessage:
+    """Queue one message (the fields of `message_build`); the same `dedupe_key` twice queues it
+    once and returns the first. The worker is asked to deliver it right after commit unless it
+    waits (scheduled, deferred or skipped) or `wake` is False."""
+    message = message_build(**fields)
     try:
         with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                channel=channel,
-                recipient=recipient[:200],
-                recipient_user=recipient_user,
-                event=event[:60],
-                subject=subject[:200],
-                body=body,
-                dedupe_key=dedupe_key[:200],
-                community_id=community_id,
-                status=status,
-                last_error=reason[:500],
-                next_attempt_at=due,
-                urgent=urgent,
-            )
+            message.save(force_insert=True)
     except IntegrityError:
-        return OutboxMessage.objects.get(dedupe_key=dedupe_key[:200])
-    if wake and send_at is None and status == Status.PENDING:
+        return OutboxMessage.objects.get(dedupe_key=message.dedupe_key)
+    due_now = message.next_attempt_at <= timezone.now()
+    if wake and due_now and message.status == Status.PENDING:
         transaction.on_commit(lambda: _deliver_soon(message.id))
     return message
+
+
+def messages_enqueue(messages: list[OutboxMessage], *, batch_size: int = 500) -> None:
+    """Queue many built messages at once (an announcement, a billing run's notices): written in
+    batches, a dedupe key already queued left as it is, and one delivery pass after commit."""
+    OutboxMessage.objects.bulk_create(messages, batch_size=batch_size, ignore_conflicts=True)
+    if messages:
+        outbox_wake()
 
 
 def outbox_wake() -> None:

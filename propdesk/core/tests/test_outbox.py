@@ -175,3 +175,30 @@ def test_a_rolled_back_batch_wakes_nobody(db, recording, django_capture_on_commi
         raise RuntimeError("the business change failed")
     assert callbacks == [] and recording.sent == []
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_built_batch_is_written_at_once_keeping_a_key_already_queued(
+    db, recording, django_capture_on_commit_callbacks
+):
+    first = _enqueue(key="batch-1", wake=False)
+    built = [
+        outbox.message_build(
+            channel="sms",
+            recipient="13812345678",
+            event="e",
+            body=f"第{n}条",
+            dedupe_key=f"batch-{n}",
+        )
+        for n in range(1, 4)
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outbox.messages_enqueue(built)
+    assert len(callbacks) == 1  # one delivery pass for the batch
+    assert OutboxMessage.objects.get(dedupe_key="batch-1").body == first.body  # kept as queued
+    assert sorted(recording.sent) == ["batch-1", "batch-2", "batch-3"]
+
+
+def test_an_empty_batch_writes_and_wakes_nothing(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        outbox.messages_enqueue([])
+    assert callbacks == [] and not OutboxMessage.objects.exists()

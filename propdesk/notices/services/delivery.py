@@ -13,8 +13,8 @@ Dedupe keys are `<base>:<channel>:<address>`, so the same person reached twice f
 
 from dataclasses import dataclass
 
-from propdesk.core.outbox import message_enqueue, outbox_wake
-from propdesk.notices.delivery_policy import preference_of
+from propdesk.core.outbox import message_build, messages_enqueue
+from propdesk.notices.delivery_policy import preference_of, preferences_attach
 from propdesk.notices.rendering import render_words, template_words
 
 
@@ -50,9 +50,14 @@ def people_notify(
     dedupe_base: str,
     urgent: bool = False,
 ) -> int:
-    """Queue `event`'s message to each person; return how many people were reached at all."""
+    """Queue `event`'s message to each person; return how many people were reached at all.
+
+    The messages are built first (preferences read in one go) and written in batches, with one
+    delivery pass after commit."""
+    preferences_attach(person.user for person in people if person.user is not None)
     words = {}
     seen: set[tuple[str, str]] = set()
+    messages = []
     reached = 0
     for person in people:
         queued = False
@@ -63,20 +68,20 @@ def people_notify(
             if channel not in words:
                 words[channel] = template_words(event, community, channel)
             text = render_words(event, words[channel], {**context, "owner": person.name})
-            message_enqueue(
-                channel=channel,
-                recipient=recipient,
-                recipient_user=user,
-                event=outbox_event,
-                subject=text.subject,
-                body=text.body,
-                dedupe_key=f"{dedupe_base}:{channel}:{recipient}",
-                community_id=getattr(community, "id", community),
-                urgent=urgent,
-                wake=False,
+            messages.append(
+                message_build(
+                    channel=channel,
+                    recipient=recipient,
+                    recipient_user=user,
+                    event=outbox_event,
+                    subject=text.subject,
+                    body=text.body,
+                    dedupe_key=f"{dedupe_base}:{channel}:{recipient}",
+                    community_id=getattr(community, "id", community),
+                    urgent=urgent,
+                )
             )
             queued = True
         reached += queued
-    if seen:
-        outbox_wake()  # one delivery pass after commit, not a queued task per message
+    messages_enqueue(messages)
     return reached

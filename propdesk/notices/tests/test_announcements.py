@@ -127,6 +127,21 @@ def test_publishing_wakes_the_worker_once_and_it_delivers_every_message(
     assert {status for _c, _r, status in _messages(draft)} == {"sent"}
 
 
+def test_publishing_reads_preferences_once_and_writes_messages_in_batches(
+    personas, draft, owner_a, owner_a4
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
+    statements = [q["sql"] for q in queries.captured_queries]
+    preference_reads = [q for q in statements if "notices_contactpreference" in q]
+    outbox_writes = [q for q in statements if q.startswith("INSERT") and "core_outboxmessage" in q]
+    # Two owners with accounts, four messages: one read of preferences, one batch written.
+    assert (len(preference_reads), len(outbox_writes), len(_messages(draft))) == (1, 1, 4)
+
+
 def test_a_building_announcement_reaches_only_that_building(
     personas, community_a, building_4, owner_a, owner_a4
 ):
