@@ -43,6 +43,7 @@ class FeeCode(models.TextChoices):
     PARKING_OPEN_AIR = "parking_open_air", _("Open-air parking space")
     PARKING_TEMPORARY = "parking_temporary", _("Temporary parking")
     DECORATION = "decoration", _("Decoration management fee")
+    DECORATION_DEPOSIT = "decoration_deposit", _("Decoration deposit")
     UTILITY_DEPOSIT = "utility_deposit", _("Shared water & electricity deposit")
     UTILITY_SHARE = "utility_share", _("Shared water & electricity top-up")
     WATER_TOP_UP = "water_top_up", _("Water meter top-up")
@@ -71,6 +72,8 @@ DEFAULT_FEES: dict[str, tuple[str, str]] = {
     FeeCode.UTILITY_SHARE: (FeeBasis.AMOUNT, "0.00"),
     FeeCode.WATER_TOP_UP: (FeeBasis.AMOUNT, "0.00"),
     FeeCode.ELECTRICITY_TOP_UP: (FeeBasis.AMOUNT, "0.00"),
+    # The amount is the community's decoration rule (front desk), billed with each permit.
+    FeeCode.DECORATION_DEPOSIT: (FeeBasis.AMOUNT, "0.00"),
 }
 MONTHLY_HOUSE_FEES = {
     "residential": FeeCode.MANAGEMENT_RESIDENTIAL,
@@ -498,6 +501,7 @@ class LedgerAdjustment(models.Model):
         DISCOUNT = "discount", _("Discount on a bill")
         WRITE_OFF = "write_off", _("Write off a bill")
         REFUND = "refund", _("Refund prepaid balance")
+        DEPOSIT_REFUND = "deposit_refund", _("Refund a paid deposit")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")

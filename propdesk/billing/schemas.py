@@ -34,7 +34,9 @@ IdempotencyKey = Annotated[
     ),
 ]
 MethodValue = Literal["cash", "bank_transfer", "pos_card", "wechat", "alipay", "other"]
-AdjustmentKindValue = Literal["reverse_payment", "cancel_bill", "discount", "write_off", "refund"]
+AdjustmentKindValue = Literal[
+    "reverse_payment", "cancel_bill", "discount", "write_off", "refund", "deposit_refund"
+]
 UtilityValue = Literal["water", "electricity"]
 ChannelValue = Literal["sms", "wechat", "in_app"]
 

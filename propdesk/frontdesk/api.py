@@ -337,15 +337,29 @@ def _permit_action(name: str, summary: str):
 for _path, _name, _summary in [
     ("identity", "permit_identity_verify", "Verify the owner's identity or the entrustment"),
     ("agreement", "permit_agreement_sign", "The decoration agreement is signed"),
-    ("deposit", "permit_deposit_receive", "The decoration deposit is received"),
     ("issue", "permit_issue", "Issue the permit (every gate must be met)"),
-    ("deposit-refund", "permit_deposit_refund", "Refund the deposit after acceptance"),
 ]:
     router.post(
         f"/permits/{{permit_id}}/{_path}",
         response={200: s.PermitDetailOut, **WRITE_ERRORS},
         summary=_summary,
     )(_permit_action(_name, _summary))
+
+
+@router.post(
+    "/permits/{permit_id}/deposit-refund",
+    response={200: s.PermitDetailOut, **WRITE_ERRORS},
+    summary="Ask for the deposit's refund after acceptance (a supervisor approves it)",
+)
+def permit_deposit_refund(request, permit_id: PathId, payload: s.DepositRefundIn):
+    user = request.auth
+    decoration.permit_deposit_refund(
+        actor=user,
+        permit=selectors.permit_for_user(user, permit_id),
+        method=payload.method,
+        reason=payload.reason,
+    )
+    return selectors.permit_detail(user, permit_id)
 
 
 @router.post(

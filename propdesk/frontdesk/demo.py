@@ -117,7 +117,7 @@ def _through_gates(agent, supervisor, permit) -> None:
     from propdesk.billing.services.payments import payment_take
 
     _plan(agent, permit)
-    dues = house_dues(permit.house)
+    dues = house_dues(permit.house)  # the decoration fee, and the deposit where there is one
     if dues.owes:
         payment_take(
             actor=supervisor,
@@ -130,8 +130,6 @@ def _through_gates(agent, supervisor, permit) -> None:
     decoration.permit_identity_verify(actor=agent, permit=permit)
     decoration.permit_plan_review(actor=supervisor, permit=permit, approve=True)
     decoration.permit_agreement_sign(actor=agent, permit=permit)
-    if permit.deposit_fen:
-        decoration.permit_deposit_receive(actor=agent, permit=permit)
     decoration.permit_issue(actor=agent, permit=permit)
 
 

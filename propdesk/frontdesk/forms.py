@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.billing.models import PaymentMethod
 from propdesk.core.forms import ConsoleForm
 from propdesk.frontdesk.models import ApplicantKind, Outcome
 
@@ -96,6 +97,13 @@ class PatrolForm(ConsoleForm):
 
 class AcceptForm(ConsoleForm):
     note = forms.CharField(label=_("Acceptance note"), max_length=300, required=False)
+
+
+class DepositRefundForm(ConsoleForm):
+    method = forms.ChoiceField(
+        label=_("Refund method"), choices=[("", "—"), *PaymentMethod.choices], required=False
+    )
+    reason = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
 class RulesForm(ConsoleForm):

@@ -417,8 +417,18 @@ class DecorationPermit(models.Model):
         "billing.Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     deposit_fen = models.PositiveIntegerField(_("deposit (fen)"), default=0)
-    deposit_received_at = models.DateTimeField(null=True, blank=True)
-    deposit_refunded_at = models.DateTimeField(null=True, blank=True)
+    # The deposit is a bill in the fee ledger (paid at the cashier desk, with a receipt and in the
+    # cash-up); its refund is a correction a supervisor approves (selectors.deposit_state).
+    deposit_bill = models.ForeignKey(
+        "billing.Bill", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deposit_refund = models.ForeignKey(
+        "billing.LedgerAdjustment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     house_status_before = models.CharField(max_length=20, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

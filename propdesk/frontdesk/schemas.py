@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 
 from propdesk.api.schemas import MAX_ID, Id, Line, Name, PageOut, Paging, Text
+from propdesk.billing.schemas import MethodValue
 from propdesk.core.masking import mask_mobile
 
 OptionalId = Annotated[int | None, Field(None, ge=1, le=MAX_ID)]
@@ -237,6 +238,11 @@ class PermitIn(Schema):
     ends_on: datetime.date
 
 
+class DepositRefundIn(Schema):
+    method: MethodValue
+    reason: Text(200) = ""
+
+
 class PlanReviewIn(Schema):
     approve: bool
     note: Line(300) = ""
@@ -288,8 +294,7 @@ class PermitOut(Schema):
     agreement_signed_at: datetime.datetime | None = None
     fee_bill: int | None = Field(None, alias="fee_bill_id")
     deposit: str
-    deposit_received_at: datetime.datetime | None = None
-    deposit_refunded_at: datetime.datetime | None = None
+    deposit_bill: int | None = Field(None, alias="deposit_bill_id")
     issued_at: datetime.datetime | None = None
     accepted_at: datetime.datetime | None = None
 
@@ -309,6 +314,16 @@ class PermitOut(Schema):
 class PermitDetailOut(PermitOut):
     plan_documents: list[str]
     patrols: list[PatrolOut]
+    deposit_status: Literal["none", "unpaid", "paid", "refund_pending", "refunded"]
+    deposit_refunded_at: datetime.datetime | None = None
+
+    @staticmethod
+    def resolve_deposit_status(obj) -> str:
+        return obj.deposit_state.status
+
+    @staticmethod
+    def resolve_deposit_refunded_at(obj):
+        return obj.deposit_state.refunded_at
 
     @staticmethod
     def resolve_plan_documents(obj):

@@ -1,6 +1,7 @@
 """Reads of the front-desk procedures for pages, the API and other apps, scoped to who asks."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -162,8 +163,38 @@ def permit_list(
     return rows.select_related("house", "owner", "community").order_by("-applied_at", "-id")
 
 
+@dataclass(frozen=True)
+class DepositState:
+    """Where a permit's deposit stands in the fee ledger.
+
+    `status`: "none" (the community takes none), "unpaid" (billed, owed at the cashier desk),
+    "paid", "refund_pending" (a refund waits for a supervisor's approval) or "refunded"."""
+
+    status: str
+    refunded_at: datetime.datetime | None = None
+    refund_rejected: bool = False
+
+
+def deposit_state(permit: DecorationPermit) -> DepositState:
+    from propdesk.billing.models import LedgerAdjustment
+    from propdesk.billing.services.adjustments import bill_outstanding_fen
+
+    if not permit.deposit_fen or permit.deposit_bill_id is None:
+        return DepositState("none")
+    refund = permit.deposit_refund
+    if refund is not None and refund.status == LedgerAdjustment.Status.APPROVED:
+        return DepositState("refunded", refunded_at=refund.decided_at)
+    if refund is not None and refund.status == LedgerAdjustment.Status.PENDING:
+        return DepositState("refund_pending")
+    rejected = refund is not None  # a rejected refund may be asked for again
+    if bill_outstanding_fen(permit.deposit_bill) > 0:
+        return DepositState("unpaid", refund_rejected=rejected)
+    return DepositState("paid", refund_rejected=rejected)
+
+
 def permit_detail(user, permit_id) -> DecorationPermit:
     permit = permit_for_user(user, permit_id)
+    permit.deposit_state = deposit_state(permit)
     permit.plan_list = list(permit.plan_documents.order_by("id"))
     permit.patrol_list = list(
         DecorationPatrol.objects.filter(permit=permit)

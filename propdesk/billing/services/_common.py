@@ -8,9 +8,21 @@ from django.utils.translation import gettext as _
 from propdesk.billing import error_codes
 from propdesk.billing.models import HouseAccount, LedgerEntry
 from propdesk.billing.rules import parse_period
-from propdesk.core.errors import ValidationFailed
+from propdesk.core.errors import PermissionDenied, ValidationFailed
 from propdesk.core.money import MoneyError, parse_amount, to_fen
+from propdesk.core.permissions import Perm, has_perm, require
 from propdesk.estates.models import House
+
+
+def require_front_desk_or_cashier(actor, community_id: int) -> None:
+    """A cashier, or the front desk (registry editors who see the fees), in the community: they
+    bill the one-off fees of a procedure and ask for a deposit's refund."""
+    if has_perm(actor, Perm.PAYMENT_TAKE):
+        require(actor, Perm.PAYMENT_TAKE, community_id)
+    elif has_perm(actor, Perm.REGISTRY_EDIT) and has_perm(actor, Perm.BILLING_VIEW):
+        require(actor, Perm.REGISTRY_EDIT, community_id)
+    else:
+        raise PermissionDenied(_("Your role does not allow this."), code="role_forbidden")
 
 
 def clean_amount_fen(field: str, value, *, allow_zero: bool = False) -> int:

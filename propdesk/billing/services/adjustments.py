@@ -6,7 +6,10 @@ and approved by a supervisor — a different person — before any entry is writ
 - cancel a bill: what was allocated to it goes back to the prepaid balance, its discounts and
   write-offs are negated, and one reversal entry cancels the charge;
 - discount or write off part of what a bill still owes;
-- refund prepaid balance to the owner.
+- refund prepaid balance to the owner;
+- refund a paid deposit (the decoration deposit): the deposit bill is cancelled as above and the
+  money it freed is paid back, in one correction. The front desk asks for it after the works are
+  accepted (`deposit_refund_request`); a supervisor approves it like any other.
 """
 
 from django.db import transaction
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from propdesk.billing import error_codes
 from propdesk.billing.models import (
     Bill,
+    FeeCode,
     LedgerAdjustment,
     LedgerEntry,
     Payment,
@@ -24,7 +28,12 @@ from propdesk.billing.models import (
     Receipt,
 )
 from propdesk.billing.selectors.accounts import prepaid_fen
-from propdesk.billing.services._common import clean_amount_fen, entry, lock_house_account
+from propdesk.billing.services._common import (
+    clean_amount_fen,
+    entry,
+    lock_house_account,
+    require_front_desk_or_cashier,
+)
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -34,6 +43,7 @@ from propdesk.estates.models import House
 Kind = LedgerAdjustment.Kind
 Status = LedgerAdjustment.Status
 Entry = LedgerEntry.Kind
+REFUNDABLE_DEPOSITS = {FeeCode.DECORATION_DEPOSIT}
 
 
 def bill_outstanding_fen(bill: Bill) -> int:
@@ -96,6 +106,27 @@ def _check(kind: str, *, house: House, payment, bill, amount_fen, method) -> Non
                     code=error_codes.OVER_OUTSTANDING,
                     field="amount",
                 )
+    elif kind == Kind.DEPOSIT_REFUND:
+        if bill is None:
+            raise ValidationFailed(_("Choose the deposit bill."), field="bill")
+        if bill.fee_item.code not in REFUNDABLE_DEPOSITS:
+            raise ValidationFailed(
+                _("Only a deposit is refunded this way."),
+                code=error_codes.NOT_A_DEPOSIT,
+                field="bill",
+            )
+        if _is_cancelled(bill):
+            raise Conflict(
+                _("This bill has been cancelled."), code=error_codes.ALREADY_REVERSED, field="bill"
+            )
+        if bill_outstanding_fen(bill) != 0:
+            raise Conflict(
+                _("The deposit has not been paid in full: there is nothing to refund yet."),
+                code=error_codes.DEPOSIT_UNPAID,
+                field="bill",
+            )
+        if not method:
+            raise ValidationFailed(_("Choose how the money is paid back."), field="method")
     elif kind == Kind.REFUND:
         if amount_fen is None:
             raise ValidationFailed(_("Enter the amount."), field="amount")
@@ -123,6 +154,34 @@ def adjustment_request(
 ) -> LedgerAdjustment:
     """Ask for a correction; nothing moves until a supervisor approves it."""
     require(actor, Perm.LEDGER_ADJUST_REQUEST, house.community_id)
+    return _request(
+        actor=actor,
+        kind=kind,
+        house=house,
+        reason=reason,
+        payment=payment,
+        bill=bill,
+        amount=amount,
+        method=method,
+    )
+
+
+@transaction.atomic
+def deposit_refund_request(*, actor, bill: Bill, method: str, reason: str) -> LedgerAdjustment:
+    """The front desk (or a cashier) asks for a paid deposit to be refunded; a supervisor
+    approves it in the corrections queue, which cancels the deposit and pays the money back."""
+    require_front_desk_or_cashier(actor, bill.community_id)
+    return _request(
+        actor=actor,
+        kind=Kind.DEPOSIT_REFUND,
+        house=bill.house,
+        reason=reason,
+        bill=bill,
+        method=method,
+    )
+
+
+def _request(*, actor, kind, house, reason, payment=None, bill=None, amount=None, method=""):
     kind = clean_choice("kind", kind, Kind)
     reason = clean_text("reason", reason, max_length=300, required=True)
     for field, record in (("payment", payment), ("bill", bill)):
@@ -131,11 +190,14 @@ def adjustment_request(
     amount_fen = None
     if kind in (Kind.DISCOUNT, Kind.WRITE_OFF, Kind.REFUND):
         amount_fen = clean_amount_fen("amount", amount)
-    method = clean_choice("method", method, PaymentMethod) if kind == Kind.REFUND else ""
+    refunds = (Kind.REFUND, Kind.DEPOSIT_REFUND)
+    method = clean_choice("method", method, PaymentMethod) if kind in refunds else ""
     if kind != Kind.REVERSE_PAYMENT:
         payment = None
-    if kind not in (Kind.CANCEL_BILL, Kind.DISCOUNT, Kind.WRITE_OFF):
+    if kind not in (Kind.CANCEL_BILL, Kind.DISCOUNT, Kind.WRITE_OFF, Kind.DEPOSIT_REFUND):
         bill = None
+    if kind == Kind.DEPOSIT_REFUND and bill is not None:
+        amount_fen = bill.amount_fen  # the whole deposit, as paid
     lock_house_account(house)
     pending = LedgerAdjustment.objects.filter(house=house, status=Status.PENDING, kind=kind)
     if (payment and pending.filter(payment=payment).exists()) or (
@@ -235,20 +297,13 @@ def adjustment_approve(*, actor, adjustment: LedgerAdjustment, note: str = "") -
             voided_at=timezone.now(), void_adjustment=adjustment
         )
     elif kind == Kind.CANCEL_BILL:
-        bill = adjustment.bill
-        on_bill = _open_entries(LedgerEntry.objects.filter(bill=bill))
-        for original in on_bill:
-            _negate(original, actor=actor, adjustment=adjustment, house=house)
-            if original.kind == Entry.ALLOCATION:
-                # Its prepaid half goes back too, so the money returns to the prepaid balance.
-                partner = _allocation_partner(original)
-                if partner is not None:
-                    _negate(partner, actor=actor, adjustment=adjustment, house=house)
+        _bill_cancel(adjustment, actor=actor, house=house)
+    elif kind == Kind.DEPOSIT_REFUND:
+        _bill_cancel(adjustment, actor=actor, house=house)
         entry(
             house=house,
-            kind=Entry.REVERSAL,
-            amount_fen=-bill.amount_fen,
-            bill=bill,
+            kind=Entry.REFUND,
+            amount_fen=adjustment.amount_fen,
             adjustment=adjustment,
             actor=actor,
             note=adjustment.reason,
@@ -282,6 +337,28 @@ def adjustment_approve(*, actor, adjustment: LedgerAdjustment, note: str = "") -
         object_repr=house.code,
     )
     return adjustment
+
+
+def _bill_cancel(adjustment: LedgerAdjustment, *, actor, house: House) -> None:
+    """What was allocated to the bill goes back to the prepaid balance, its other entries are
+    negated, and one reversal cancels the charge."""
+    bill = adjustment.bill
+    for original in _open_entries(LedgerEntry.objects.filter(bill=bill)):
+        _negate(original, actor=actor, adjustment=adjustment, house=house)
+        if original.kind == Entry.ALLOCATION:
+            # Its prepaid half goes back too, so the money returns to the prepaid balance.
+            partner = _allocation_partner(original)
+            if partner is not None:
+                _negate(partner, actor=actor, adjustment=adjustment, house=house)
+    entry(
+        house=house,
+        kind=Entry.REVERSAL,
+        amount_fen=-bill.amount_fen,
+        bill=bill,
+        adjustment=adjustment,
+        actor=actor,
+        note=adjustment.reason,
+    )
 
 
 def _allocation_partner(bill_side: LedgerEntry) -> LedgerEntry | None:

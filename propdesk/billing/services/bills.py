@@ -23,10 +23,10 @@ from propdesk.billing.rules import (
     vacancy_start,
 )
 from propdesk.billing.selectors.schedule import policy_for, rate_on, vacancy_policy
+from propdesk.billing.services._common import require_front_desk_or_cashier
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_text
-from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
-from propdesk.core.permissions import Perm, has_perm, require
+from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.estates.models import House, HouseStatus
 from propdesk.notices.services.fees import bills_issued_notify
 
@@ -142,19 +142,10 @@ def one_off_bill(
     return bill
 
 
-def _require_front_desk_or_cashier(actor, community_id: int) -> None:
-    if has_perm(actor, Perm.PAYMENT_TAKE):
-        require(actor, Perm.PAYMENT_TAKE, community_id)
-    elif has_perm(actor, Perm.REGISTRY_EDIT) and has_perm(actor, Perm.BILLING_VIEW):
-        require(actor, Perm.REGISTRY_EDIT, community_id)
-    else:
-        raise PermissionDenied(_("Your role does not allow this."), code="role_forbidden")
-
-
 @transaction.atomic
 def decoration_fee_bill(*, actor, house: House, permit_ref: str) -> Bill:
     """Bill the decoration management fee (装修管理服务费): area × rate, once per permit."""
-    _require_front_desk_or_cashier(actor, house.community_id)
+    require_front_desk_or_cashier(actor, house.community_id)
     permit_ref = clean_text("permit_ref", permit_ref, max_length=40, required=True)
     from propdesk.billing.services.schedule import billing_defaults_ensure
 
@@ -181,9 +172,30 @@ def decoration_fee_bill(*, actor, house: House, permit_ref: str) -> Bill:
 
 
 @transaction.atomic
+def decoration_deposit_bill(*, actor, house: House, permit_ref: str, amount_fen: int) -> Bill:
+    """Bill the decoration deposit the community takes with each permit (its decoration rule
+    sets the amount). Paid at the cashier desk like any bill; refunded by an approved correction
+    (`deposit_refund_request`) after the works are accepted."""
+    require_front_desk_or_cashier(actor, house.community_id)
+    permit_ref = clean_text("permit_ref", permit_ref, max_length=40, required=True)
+    if not isinstance(amount_fen, int) or amount_fen <= 0:
+        raise ValidationFailed(_("The deposit must be more than zero."), field="deposit")
+    bill = one_off_bill(
+        actor=actor,
+        house=house,
+        code=FeeCode.DECORATION_DEPOSIT,
+        amount_fen=amount_fen,
+        ref=f"deposit:permit:{permit_ref}",
+        description=permit_ref,
+    )
+    _after_one_off(actor, house, bill)
+    return bill
+
+
+@transaction.atomic
 def utility_deposit_bill(*, actor, house: House) -> Bill:
     """Bill the shared water & electricity deposit (公摊水电费预存, default 500 per household)."""
-    _require_front_desk_or_cashier(actor, house.community_id)
+    require_front_desk_or_cashier(actor, house.community_id)
     from propdesk.billing.services.schedule import billing_defaults_ensure
 
     billing_defaults_ensure(community=house.community)

@@ -198,3 +198,111 @@ def test_a_record_of_another_house_is_refused(cashier, house_a, house_factory, b
     with pytest.raises(ValidationFailed) as exc:
         request(cashier, other, "cancel_bill", bill=billed[0])
     assert exc.value.field == "bill"
+
+
+# --- a paid deposit refunded (the decoration deposit) -------------------------------------------
+
+
+@pytest.fixture
+def deposit(personas, house_a, schedule_a):
+    from propdesk.billing.services.bills import decoration_deposit_bill
+
+    return decoration_deposit_bill(
+        actor=personas["agent"], house=house_a, permit_ref="ZX2026000001", amount_fen=200000
+    )
+
+
+def test_a_deposit_is_a_one_off_bill_paid_at_the_desk(cashier, house_a, deposit):
+    assert (deposit.fee_item.code, deposit.amount_fen, deposit.ref) == (
+        "decoration_deposit",
+        200000,
+        "deposit:permit:ZX2026000001",
+    )
+    assert house_balance_fen(house_a) == 200000
+    paid = pay(cashier, house_a, "2000.00", bills=[deposit.id])
+    assert Receipt.objects.filter(payment=paid.payment).exists()
+    assert house_balance_fen(house_a) == 0
+
+
+def test_a_paid_deposit_is_refunded_once_a_supervisor_approves(
+    personas, cashier, supervisor, house_a, deposit
+):
+    from propdesk.billing.services.adjustments import deposit_refund_request
+
+    pay(cashier, house_a, "2000.00", bills=[deposit.id])
+    adjustment = deposit_refund_request(
+        actor=personas["agent"], bill=deposit, method="bank_transfer", reason="验收合格退押金"
+    )
+    assert (adjustment.kind, adjustment.amount_fen, adjustment.status) == (
+        "deposit_refund",
+        200000,
+        "pending",
+    )
+    assert LedgerEntry.objects.filter(adjustment=adjustment).count() == 0  # nothing moves yet
+    adjustment_approve(actor=supervisor, adjustment=adjustment)
+    refund = LedgerEntry.objects.get(adjustment=adjustment, kind="refund")
+    assert refund.amount_fen == 200000
+    # The deposit is cancelled, the money it freed paid back: nothing owed, no credit left.
+    assert (house_balance_fen(house_a), prepaid_fen(house_a), open_fen(house_a)) == (0, 0, {})
+    with pytest.raises(Conflict) as again:
+        deposit_refund_request(actor=cashier, bill=deposit, method="cash", reason="再退")
+    assert again.value.code == "already_reversed"
+
+
+def test_an_unpaid_deposit_or_another_bill_is_not_refunded(personas, house_a, billed, deposit):
+    from propdesk.billing.services.adjustments import deposit_refund_request
+
+    agent = personas["agent"]
+    with pytest.raises(Conflict) as unpaid:
+        deposit_refund_request(actor=agent, bill=deposit, method="cash", reason="退")
+    assert (unpaid.value.code, unpaid.value.field) == ("deposit_unpaid", "bill")
+    with pytest.raises(ValidationFailed) as fee:
+        deposit_refund_request(actor=agent, bill=billed[0], method="cash", reason="退")
+    assert (fee.value.code, fee.value.field) == ("not_a_deposit", "bill")
+    assert not LedgerAdjustment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "reason", "field"),
+    [
+        ("", "退押金", "method"),
+        ("gold", "退押金", "method"),
+        ("<script>", "退押金", "method"),
+        ("cash", " ", "reason"),
+        ("cash", "退" * 301, "reason"),
+        ("cash", "退\x00押金", "reason"),
+    ],
+)
+def test_bad_refund_requests_name_the_field(
+    personas, cashier, house_a, deposit, method, reason, field
+):
+    from propdesk.billing.services.adjustments import deposit_refund_request
+
+    pay(cashier, house_a, "2000.00", bills=[deposit.id])
+    with pytest.raises(ValidationFailed) as exc:
+        deposit_refund_request(actor=personas["agent"], bill=deposit, method=method, reason=reason)
+    assert exc.value.field == field
+    assert not LedgerAdjustment.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["technician", "guard", "owner", "other_agent"])
+def test_only_the_desk_and_cashiers_of_the_community_ask_for_a_deposit_refund(
+    personas, cashier, house_a, deposit, who
+):
+    from propdesk.billing.services.adjustments import deposit_refund_request
+
+    pay(cashier, house_a, "2000.00", bills=[deposit.id])
+    with pytest.raises(PermissionDenied):
+        deposit_refund_request(actor=personas[who], bill=deposit, method="cash", reason="退")
+    assert not LedgerAdjustment.objects.exists()
+
+
+def test_the_deposit_amount_must_be_positive(personas, house_a, schedule_a):
+    from propdesk.billing.services.bills import decoration_deposit_bill
+
+    for amount in (0, -5, "100", None):
+        with pytest.raises(ValidationFailed) as exc:
+            decoration_deposit_bill(
+                actor=personas["agent"], house=house_a, permit_ref="ZX1", amount_fen=amount
+            )
+        assert exc.value.field == "deposit"

@@ -2,8 +2,10 @@
 the contractor, the plan and the period; the decoration management fee billed through the fee
 schedule. The permit is issued only when every gate is met: all fees paid (fee gate), identity
 or entrustment verified, plan approved by a supervisor, agreement signed (the hours and
-prohibitions restated), and the deposit received where the community takes one. During works:
-patrols (findings become requests); at the end: acceptance and the deposit refund."""
+prohibitions restated), and the deposit paid where the community takes one. The deposit is billed
+with the application and paid at the cashier desk like any fee (receipt, cash-up); after
+acceptance the front desk asks for its refund, which a supervisor approves in the corrections
+queue. During works: patrols (findings become requests); at the end: acceptance and the refund."""
 
 import datetime
 
@@ -11,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from propdesk.billing.services.bills import decoration_fee_bill
+from propdesk.billing.services.adjustments import deposit_refund_request
+from propdesk.billing.services.bills import decoration_deposit_bill, decoration_fee_bill
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
@@ -27,7 +30,7 @@ from propdesk.frontdesk.models import (
     PermitStatus,
     PlanDecision,
 )
-from propdesk.frontdesk.selectors import decoration_rules_for
+from propdesk.frontdesk.selectors import decoration_rules_for, deposit_state
 from propdesk.frontdesk.services._common import (
     check_current_owner,
     check_entrustment,
@@ -151,12 +154,19 @@ def permit_apply(
     for uploaded in plan_files:
         permit.plan_documents.add(_plan_upload(actor, permit, uploaded))
     permit.fee_bill = decoration_fee_bill(actor=actor, house=house, permit_ref=permit.number)
-    permit.save(update_fields=["fee_bill"])
+    if permit.deposit_fen:
+        permit.deposit_bill = decoration_deposit_bill(
+            actor=actor, house=house, permit_ref=permit.number, amount_fen=permit.deposit_fen
+        )
+    permit.save(update_fields=["fee_bill", "deposit_bill"])
+    changes = {"fee": [None, str(permit.fee_bill.amount)]}
+    if permit.deposit_fen:
+        changes["deposit"] = [None, str(permit.deposit)]
     audit.record_change(
         actor=actor,
         instance=permit,
         action="permit_applied",
-        changes={"fee": [None, str(permit.fee_bill.amount)]},
+        changes=changes,
         house_id=house.id,
         owner_id=owner.id,
     )
@@ -270,27 +280,13 @@ def permit_agreement_sign(*, actor, permit: DecorationPermit) -> DecorationPermi
     return permit
 
 
-@transaction.atomic
-def permit_deposit_receive(*, actor, permit: DecorationPermit) -> DecorationPermit:
-    require(actor, Perm.DECORATION_MANAGE, permit.community_id)
-    permit = _open_application(permit)
-    if permit.deposit_fen == 0:
-        raise refuse_state(_("This community takes no decoration deposit."))
-    if permit.deposit_received_at:
-        raise refuse_state(_("The deposit has already been received."))
-    permit.deposit_received_at = timezone.now()
-    permit.save(update_fields=["deposit_received_at"])
-    audit.record_change(
-        actor=actor,
-        instance=permit,
-        action="permit_deposit_received",
-        changes={"deposit": [None, str(permit.deposit)]},
-        house_id=permit.house_id,
-    )
-    return permit
-
-
 def _issue_gates(permit: DecorationPermit) -> None:
+    if deposit_state(permit).status == "unpaid":  # before the fee gate: the precise reason
+        raise Conflict(
+            _("The decoration deposit is not paid yet: take it at the cashier desk first."),
+            code=error_codes.DEPOSIT_NOT_RECEIVED,
+            field="deposit",
+        )
     fee_gate(permit.house, field="fees")
     if not permit.identity_verified_at:
         raise Conflict(
@@ -309,12 +305,6 @@ def _issue_gates(permit: DecorationPermit) -> None:
             _("Sign the decoration agreement first."),
             code=error_codes.AGREEMENT_NOT_SIGNED,
             field="agreement",
-        )
-    if permit.deposit_fen and not permit.deposit_received_at:
-        raise Conflict(
-            _("Receive the decoration deposit first."),
-            code=error_codes.DEPOSIT_NOT_RECEIVED,
-            field="deposit",
         )
 
 
@@ -423,14 +413,20 @@ def permit_accept(*, actor, permit: DecorationPermit, note: str = "") -> Decorat
 
 
 @transaction.atomic
-def permit_deposit_refund(*, actor, permit: DecorationPermit) -> DecorationPermit:
-    """Refund the deposit after acceptance, once no patrol finding is still open."""
+def permit_deposit_refund(
+    *, actor, permit: DecorationPermit, method: str, reason: str = ""
+) -> DecorationPermit:
+    """Ask for the deposit's refund after acceptance, once no patrol finding is still open; a
+    supervisor approves it in the fee corrections, which pays the money back."""
     require(actor, Perm.DECORATION_MANAGE, permit.community_id)
     permit = lock(permit)
     if permit.status != PermitStatus.COMPLETED:
         raise refuse_state(_("The deposit is refunded after the works are accepted."))
-    if not permit.deposit_received_at or permit.deposit_refunded_at:
-        raise refuse_state(_("There is no deposit to refund."))
+    state = deposit_state(permit).status
+    if state == "refund_pending":
+        raise refuse_state(_("The refund is already waiting for a supervisor's approval."))
+    if state != "paid":
+        raise refuse_state(_("There is no paid deposit to refund."))
     open_requests = ServiceRequest.objects.filter(
         community_id=permit.community_id,
         pk__in=permit.patrols.exclude(request=None).values("request_id"),
@@ -442,12 +438,19 @@ def permit_deposit_refund(*, actor, permit: DecorationPermit) -> DecorationPermi
             code=error_codes.FINDINGS_OPEN,
             field="deposit",
         )
-    permit.deposit_refunded_at = timezone.now()
-    permit.save(update_fields=["deposit_refunded_at"])
+    reason = clean_text("reason", reason, max_length=200)
+    permit.deposit_refund = deposit_refund_request(
+        actor=actor,
+        bill=permit.deposit_bill,
+        method=method,
+        reason=reason
+        or _("Decoration deposit refund, permit %(number)s") % {"number": permit.number},
+    )
+    permit.save(update_fields=["deposit_refund"])
     audit.record_change(
         actor=actor,
         instance=permit,
-        action="permit_deposit_refunded",
+        action="permit_deposit_refund_requested",
         changes={"deposit": [str(permit.deposit), None]},
         house_id=permit.house_id,
     )

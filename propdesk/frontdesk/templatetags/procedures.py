@@ -23,11 +23,10 @@ ACTION_LABELS = {
     "permit_identity_verified": _("Identity verified"),
     "permit_plan_reviewed": _("Plan reviewed"),
     "permit_agreement_signed": _("Agreement signed"),
-    "permit_deposit_received": _("Deposit received"),
     "permit_issued": _("Permit issued"),
     "permit_patrolled": _("Patrol recorded"),
     "permit_accepted": _("Works accepted"),
-    "permit_deposit_refunded": _("Deposit refunded"),
+    "permit_deposit_refund_requested": _("Deposit refund requested"),
     "permit_cancelled": _("Application cancelled"),
 }
 

@@ -257,3 +257,32 @@ def api(personas):
     from propdesk.api.tests.helpers import ApiCaller
 
     return ApiCaller(personas)
+
+
+@pytest.fixture
+def accepted_with_deposit(agent, supervisor, house_a, zhang_san, schedule_a):
+    """Works accepted under a permit whose 2,000.00 deposit was paid at the cashier desk."""
+    from propdesk.frontdesk.services import configure, decoration
+
+    configure.decoration_rules_update(
+        actor=supervisor, community=house_a.community, deposit_required=True, deposit="2000.00"
+    )
+    permit = decoration.permit_apply(
+        actor=agent,
+        house=house_a,
+        owner=zhang_san,
+        applicant_kind="owner",
+        contractor_name="安居装饰公司",
+        contractor_leader="赵师傅",
+        contractor_mobile="13600003333",
+        scope="刷墙",
+        starts_on=TODAY,
+        ends_on=TODAY + datetime.timedelta(days=20),
+        plan_files=[pdf_upload()],
+    )
+    pay_all(house_a)
+    decoration.permit_identity_verify(actor=agent, permit=permit)
+    decoration.permit_plan_review(actor=supervisor, permit=permit, approve=True)
+    decoration.permit_agreement_sign(actor=agent, permit=permit)
+    decoration.permit_issue(actor=agent, permit=permit)
+    return decoration.permit_accept(actor=agent, permit=permit)

@@ -284,3 +284,36 @@ def test_lists_page_and_search(api, move_in_by_agent):
     assert body["items"][0]["person_mobile"] in ("", "137****2222")
     assert api.get("agent", f"{C}/move-ins", {"q": "9-9"}).json()["count"] == 0
     assert api.get("agent", f"{C}/move-ins", {"status": "DROP TABLE"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "method"),
+        ({"method": "gold"}, "method"),
+        ({"method": "<script>alert(1)</script>"}, "method"),
+        ({"method": 7}, "method"),
+        ({"method": "cash", "reason": "退" * 201}, "reason"),
+        ({"method": "cash", "reason": ["退"]}, "reason"),
+    ],
+)
+def test_bad_deposit_refunds_name_the_field(api, accepted_with_deposit, body, field):
+    before = snapshot()
+    url = f"{C}/permits/{accepted_with_deposit.id}/deposit-refund"
+    refused(api.post("agent", url, body), before, field=field)
+
+
+def test_a_deposit_refund_by_api_waits_for_approval(api, supervisor, accepted_with_deposit):
+    from propdesk.billing.services.adjustments import adjustment_approve
+
+    url = f"{C}/permits/{accepted_with_deposit.id}/deposit-refund"
+    asked = api.post("agent", url, {"method": "bank_transfer", "reason": "验收合格"})
+    assert asked.status_code == 200, asked.content
+    assert asked.json()["deposit_status"] == "refund_pending"
+    before = snapshot()
+    refused(api.post("agent", url, {"method": "cash"}), before, status=409)
+    accepted_with_deposit.refresh_from_db()
+    adjustment_approve(actor=supervisor, adjustment=accepted_with_deposit.deposit_refund)
+    detail = api.get("agent", f"{C}/permits/{accepted_with_deposit.id}").json()
+    assert detail["deposit_status"] == "refunded" and detail["deposit_refunded_at"]
+    assert detail["deposit_bill"] == accepted_with_deposit.deposit_bill_id

@@ -89,7 +89,6 @@ def world(
     decoration.permit_identity_verify(actor=agent, permit=issued)
     decoration.permit_plan_review(actor=supervisor, permit=issued, approve=True)
     decoration.permit_agreement_sign(actor=agent, permit=issued)
-    decoration.permit_deposit_receive(actor=agent, permit=issued)
     decoration.permit_issue(actor=agent, permit=issued)
     item = open_inspection.results.order_by("position").first()
     return SimpleNamespace(
@@ -231,12 +230,6 @@ ENDPOINTS = {
         None,
         outcomes(200, DESK),
     ),
-    "permit_deposit": (
-        "post",
-        lambda w: f"{C}/permits/{w.applied.id}/deposit",
-        None,
-        outcomes(200, DESK),
-    ),
     "permit_issue": (
         "post",
         lambda w: f"{C}/permits/{w.applied.id}/issue",
@@ -258,7 +251,7 @@ ENDPOINTS = {
     "permit_refund": (
         "post",
         lambda w: f"{C}/permits/{w.issued.id}/deposit-refund",
-        None,
+        lambda w: {"method": "cash"},
         outcomes(409, DESK),  # not accepted yet
     ),
     "permit_cancel": (

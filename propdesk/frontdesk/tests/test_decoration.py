@@ -14,7 +14,6 @@ from propdesk.frontdesk.services.decoration import (
     permit_agreement_sign,
     permit_apply,
     permit_cancel,
-    permit_deposit_receive,
     permit_deposit_refund,
     permit_identity_verify,
     permit_issue,
@@ -154,25 +153,98 @@ def test_a_plan_is_needed_before_review(agent, supervisor, house_a, zhang_san, s
     assert refused.value.code == "plan_missing"
 
 
-def test_the_deposit_is_a_gate_and_is_refunded_after_acceptance(
+def test_the_deposit_is_billed_paid_at_the_desk_and_refunded_after_approval(
     agent, supervisor, house_a, zhang_san, schedule_a
 ):
+    from propdesk.billing.models import LedgerEntry, Payment
+    from propdesk.billing.selectors.accounts import house_balance_fen
+    from propdesk.billing.services.adjustments import adjustment_approve
+    from propdesk.frontdesk.selectors import deposit_state
+
     decoration_rules_update(
         actor=supervisor, community=house_a.community, deposit_required=True, deposit="2000.00"
     )
     permit = apply(agent, house_a, zhang_san, plan_files=[pdf_upload()])
     assert permit.deposit_fen == 200000
-    all_gates(agent, supervisor, permit)
+    bill = permit.deposit_bill
+    assert (bill.fee_item.code, bill.amount_fen, bill.ref) == (
+        "decoration_deposit",
+        200000,
+        f"deposit:permit:{permit.number}",
+    )
+    assert deposit_state(permit).status == "unpaid"
+    permit_identity_verify(actor=agent, permit=permit)
+    permit_plan_review(actor=supervisor, permit=permit, approve=True)
+    permit_agreement_sign(actor=agent, permit=permit)
     with pytest.raises(Conflict) as refused:
         permit_issue(actor=agent, permit=permit)
-    assert refused.value.code == "deposit_not_received"
-    permit_deposit_receive(actor=agent, permit=permit)
+    assert (refused.value.code, refused.value.field) == ("deposit_not_received", "deposit")
+    paid = pay_all(permit.house)  # the cashier takes the fee and the deposit: one receipt
+    assert Payment.objects.get(pk=paid.payment.pk).amount_fen == 31325 + 200000
+    assert deposit_state(permit).status == "paid"
     permit = permit_issue(actor=agent, permit=permit)
     with pytest.raises(Conflict):
-        permit_deposit_refund(actor=agent, permit=permit)
+        permit_deposit_refund(actor=agent, permit=permit, method="cash")
     permit_accept(actor=agent, permit=permit)
-    permit = permit_deposit_refund(actor=agent, permit=permit)
-    assert permit.deposit_refunded_at is not None
+    permit = permit_deposit_refund(actor=agent, permit=permit, method="cash")
+    assert deposit_state(permit).status == "refund_pending"
+    with pytest.raises(Conflict):  # asked for once
+        permit_deposit_refund(actor=agent, permit=permit, method="cash")
+    adjustment_approve(actor=supervisor, adjustment=permit.deposit_refund)
+    permit.refresh_from_db()
+    state = deposit_state(permit)
+    assert state.status == "refunded" and state.refunded_at is not None
+    refunds = LedgerEntry.objects.filter(adjustment=permit.deposit_refund, kind="refund")
+    assert [e.amount_fen for e in refunds] == [200000]
+    assert house_balance_fen(house_a) == 0
+
+
+def test_a_rejected_refund_may_be_asked_for_again(
+    agent, supervisor, house_a, zhang_san, schedule_a
+):
+    from propdesk.billing.services.adjustments import adjustment_reject
+    from propdesk.frontdesk.selectors import deposit_state
+
+    decoration_rules_update(actor=supervisor, community=house_a.community, deposit_required=True)
+    permit = apply(agent, house_a, zhang_san, plan_files=[pdf_upload()])
+    all_gates(agent, supervisor, permit)
+    permit = permit_accept(actor=agent, permit=permit_issue(actor=agent, permit=permit))
+    permit = permit_deposit_refund(actor=agent, permit=permit, method="cash", reason="退现金")
+    adjustment_reject(actor=supervisor, adjustment=permit.deposit_refund, note="改为转账")
+    permit.refresh_from_db()
+    assert deposit_state(permit) == deposit_state(permit).__class__("paid", refund_rejected=True)
+    permit = permit_deposit_refund(actor=agent, permit=permit, method="bank_transfer")
+    assert permit.deposit_refund.method == "bank_transfer"
+    assert deposit_state(permit).status == "refund_pending"
+
+
+@pytest.mark.parametrize(
+    ("method", "reason", "field"),
+    [("", "", "method"), ("gold", "", "method"), ("cash", "退" * 201, "reason")],
+)
+def test_bad_refunds_name_the_field_and_write_nothing(
+    agent, supervisor, house_a, zhang_san, schedule_a, method, reason, field
+):
+    from propdesk.billing.models import LedgerAdjustment
+
+    decoration_rules_update(actor=supervisor, community=house_a.community, deposit_required=True)
+    permit = apply(agent, house_a, zhang_san, plan_files=[pdf_upload()])
+    all_gates(agent, supervisor, permit)
+    permit = permit_accept(actor=agent, permit=permit_issue(actor=agent, permit=permit))
+    with pytest.raises(ValidationFailed) as exc:
+        permit_deposit_refund(actor=agent, permit=permit, method=method, reason=reason)
+    assert exc.value.field == field
+    assert not LedgerAdjustment.objects.exists()
+    permit.refresh_from_db()
+    assert permit.deposit_refund is None
+
+
+def test_without_a_deposit_there_is_nothing_to_refund(agent, supervisor, permit_ready):
+    all_gates(agent, supervisor, permit_ready)
+    permit = permit_accept(actor=agent, permit=permit_issue(actor=agent, permit=permit_ready))
+    assert permit.deposit_bill is None
+    with pytest.raises(Conflict):
+        permit_deposit_refund(actor=agent, permit=permit, method="cash")
 
 
 def test_open_patrol_findings_hold_the_refund(
@@ -181,7 +253,6 @@ def test_open_patrol_findings_hold_the_refund(
     decoration_rules_update(actor=supervisor, community=house_a.community, deposit_required=True)
     permit = apply(agent, house_a, zhang_san, plan_files=[pdf_upload()])
     all_gates(agent, supervisor, permit)
-    permit_deposit_receive(actor=agent, permit=permit)
     permit = permit_issue(actor=agent, permit=permit)
     patrol = permit_patrol_record(
         actor=personas["guard"], permit=permit, found_issue=True, findings="楼道堆放建材"
@@ -191,7 +262,7 @@ def test_open_patrol_findings_hold_the_refund(
     assert "楼道堆放建材" in patrol.request.description
     permit_accept(actor=agent, permit=permit)
     with pytest.raises(Conflict) as refused:
-        permit_deposit_refund(actor=agent, permit=permit)
+        permit_deposit_refund(actor=agent, permit=permit, method="cash")
     assert refused.value.code == "findings_open"
 
 

@@ -300,3 +300,56 @@ def test_other_requests_show_no_permit_and_a_quiet_house_says_so(agent, house_a,
     assert 'data-testid="no-active-permit"' in client.get(f"/requests/{noise.id}/").content.decode()
     text = client.get(f"/requests/{leak.id}/").content.decode()
     assert "active-permit" not in text
+
+
+def test_the_permit_page_follows_the_deposit_to_its_refund(
+    agent, supervisor, accepted_with_deposit
+):
+    from propdesk.billing.models import LedgerAdjustment
+
+    url = f"/frontdesk/permits/{accepted_with_deposit.id}/"
+    page = client_for(agent).get(url).content.decode()
+    assert 'data-status="paid"' in page and 'data-testid="refund-form"' in page
+    bad = client_for(agent).post(url + "refund/", {"method": "gold"}, follow=True)
+    assert bad.status_code == 200 and not LedgerAdjustment.objects.exists()
+    done = client_for(agent).post(url + "refund/", {"method": "cash", "reason": "验收合格"})
+    assert done.status_code == 302
+    page = client_for(agent).get(url).content.decode()
+    assert 'data-status="refund_pending"' in page and 'data-testid="refund-form"' not in page
+    adjustment = LedgerAdjustment.objects.get()
+    assert (adjustment.kind, adjustment.method, adjustment.reason) == (
+        "deposit_refund",
+        "cash",
+        "验收合格",
+    )
+    approved = client_for(supervisor).post(f"/billing/corrections/{adjustment.id}/approve/")
+    assert approved.status_code == 302
+    assert 'data-status="refunded"' in client_for(agent).get(url).content.decode()
+
+
+def test_an_unpaid_deposit_links_the_cashier_to_the_payment(
+    agent, supervisor, house_a, permit_ready
+):
+    from propdesk.frontdesk.services.configure import decoration_rules_update
+    from propdesk.frontdesk.services.decoration import permit_apply, permit_cancel
+
+    decoration_rules_update(actor=supervisor, community=house_a.community, deposit_required=True)
+    permit_cancel(actor=agent, permit=permit_ready, reason="重新申请")
+    permit = permit_apply(
+        actor=agent,
+        house=house_a,
+        owner=permit_ready.owner,
+        applicant_kind="owner",
+        contractor_name="安居装饰公司",
+        contractor_leader="赵师傅",
+        contractor_mobile="13600003333",
+        scope="刷墙",
+        starts_on=permit_ready.starts_on,
+        ends_on=permit_ready.ends_on,
+    )
+    url = f"/frontdesk/permits/{permit.id}/"
+    payment_link = f'data-testid="take-deposit" href="/billing/houses/{house_a.id}/"'
+    as_supervisor = client_for(supervisor).get(url).content.decode()
+    assert 'data-status="unpaid"' in as_supervisor and payment_link in as_supervisor
+    as_agent = client_for(agent).get(url).content.decode()  # the desk does not take money
+    assert 'data-status="unpaid"' in as_agent and payment_link not in as_agent

@@ -15,6 +15,7 @@ from propdesk.core.views import console_view, form_error, render_page
 from propdesk.frontdesk import documents, selectors
 from propdesk.frontdesk.forms import (
     AcceptForm,
+    DepositRefundForm,
     PatrolForm,
     PermitApplyForm,
     PlanReviewForm,
@@ -99,8 +100,9 @@ def permit_detail(request, permit_id: int):
         "can_accept": manage and permit.status == PermitStatus.ISSUED,
         "can_refund": manage
         and permit.status == PermitStatus.COMPLETED
-        and permit.deposit_received_at
-        and not permit.deposit_refunded_at,
+        and permit.deposit_state.status == "paid",
+        "can_take_payment": has_perm(user, Perm.PAYMENT_TAKE),
+        "refund_form": DepositRefundForm(),
         "review_form": PlanReviewForm(),
         "patrol_form": PatrolForm(),
         "accept_form": AcceptForm(),
@@ -116,9 +118,7 @@ def _back(permit_id: int) -> str:
 SIMPLE_ACTIONS = {
     "identity": (services.permit_identity_verify, _("Identity verified.")),
     "agreement": (services.permit_agreement_sign, _("Agreement signed.")),
-    "deposit": (services.permit_deposit_receive, _("Deposit received.")),
     "issue": (services.permit_issue, _("The permit is issued.")),
-    "refund": (services.permit_deposit_refund, _("Deposit refunded.")),
 }
 
 
@@ -171,6 +171,20 @@ def permit_action(request, permit_id: int, action: str):
                 actor=request.user, permit=permit, note=form.cleaned_data.get("note", "")
             ),
             success=_("The works are accepted."),
+            back=_back(permit_id),
+        )
+    if action == "refund":
+        form = DepositRefundForm(request.POST)
+        form.is_valid()
+        return run(
+            request,
+            lambda: services.permit_deposit_refund(
+                actor=request.user,
+                permit=permit,
+                method=form.cleaned_data.get("method", ""),
+                reason=form.cleaned_data.get("reason", ""),
+            ),
+            success=_("The refund is asked for: a supervisor approves it in the fee corrections."),
             back=_back(permit_id),
         )
     if action == "cancel":
