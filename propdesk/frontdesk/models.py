@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # --- configuration ----------------------------------------------------------------------------
 
@@ -347,7 +348,7 @@ class InspectionResult(models.Model):
 
 
 class PermitStatus(models.TextChoices):
-    APPLIED = "applied", _("Applied")
+    APPLIED = "applied", pgettext_lazy("permit status", "Applied")
     ISSUED = "issued", _("Permit issued")
     COMPLETED = "completed", _("Works accepted")
     CANCELLED = "cancelled", _("Cancelled")
