@@ -19,7 +19,7 @@ from propdesk.billing.selectors.accounts import house_dues
 from propdesk.estates.models import Community, House, HouseStatus, Ownership
 from propdesk.frontdesk.models import Inspection, MoveIn
 from propdesk.frontdesk.procedures import STEP_CODES
-from propdesk.frontdesk.services import decoration, inspection, move_in
+from propdesk.frontdesk.services import configure, decoration, inspection, move_in
 
 CONTRACTORS = [
     ("安居装饰工程有限公司", "赵建国"),
@@ -169,6 +169,13 @@ def _move_ins(community, agent, inspector, rng, result: FrontdeskDemoResult) -> 
 
 def _permits(community, agent, supervisor, guard, rng, result: FrontdeskDemoResult) -> None:
     today = timezone.localdate()
+    # The first demo community takes a decoration deposit: billed with each application, paid
+    # with the fees, and its refund asked for once the works are accepted (awaiting approval).
+    deposit = not Community.objects.filter(id__lt=community.id).exists()
+    if deposit:
+        configure.decoration_rules_update(
+            actor=supervisor, community=community, deposit_required=True, deposit="2000.00"
+        )
     candidates = _owned(community, HouseStatus.OCCUPIED)[1:4]
     for index, (house, owner) in enumerate(candidates):
         permit = _apply(agent, house, owner, rng, starts_on=today - datetime.timedelta(days=5))
@@ -186,5 +193,9 @@ def _permits(community, agent, supervisor, guard, rng, result: FrontdeskDemoResu
                 result.repair_requests += 1
             if index == 2:
                 decoration.permit_accept(actor=agent, permit=permit, note="验收合格")
+                if deposit:
+                    decoration.permit_deposit_refund(
+                        actor=agent, permit=permit, method="bank_transfer", reason="验收合格"
+                    )
         permit.refresh_from_db()
         result.permits[permit.status] = result.permits.get(permit.status, 0) + 1

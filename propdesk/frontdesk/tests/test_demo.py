@@ -57,5 +57,10 @@ def test_the_demo_has_procedures_at_every_stage(
     statuses = sorted(DecorationPermit.objects.values_list("status", flat=True))
     assert statuses == ["applied", "completed", "issued"]
     assert result.repair_requests == 2  # a failed inspection item and a patrol finding
+    # The first community takes a deposit: billed with each application, the accepted one's
+    # refund waiting for a supervisor.
+    deposits = dict(DecorationPermit.objects.values_list("status", "deposit_refund__status"))
+    assert deposits == {"applied": None, "issued": None, "completed": "pending"}
+    assert all(p.deposit_bill_id for p in DecorationPermit.objects.all())
     again = load_demo_frontdesk(communities=[community_a], rng=random.Random(7))
     assert again.move_ins == {} and MoveIn.objects.count() == 3
