@@ -181,6 +181,14 @@ def deposit_refund_request(*, actor, bill: Bill, method: str, reason: str) -> Le
     )
 
 
+@transaction.atomic
+def bill_cancel_request(*, actor, bill: Bill, reason: str) -> LedgerAdjustment:
+    """The front desk (or a cashier) asks for a one-off bill of a procedure that will not happen
+    (a cancelled decoration application) to be cancelled; a supervisor approves it."""
+    require_front_desk_or_cashier(actor, bill.community_id)
+    return _request(actor=actor, kind=Kind.CANCEL_BILL, house=bill.house, reason=reason, bill=bill)
+
+
 def _request(*, actor, kind, house, reason, payment=None, bill=None, amount=None, method=""):
     kind = clean_choice("kind", kind, Kind)
     reason = clean_text("reason", reason, max_length=300, required=True)

@@ -306,3 +306,29 @@ def test_the_deposit_amount_must_be_positive(personas, house_a, schedule_a):
                 actor=personas["agent"], house=house_a, permit_ref="ZX1", amount_fen=amount
             )
         assert exc.value.field == "deposit"
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [
+        ("agent", True),
+        ("technician", False),
+        ("guard", False),
+        ("owner", False),
+        ("other_agent", False),
+    ],
+)
+def test_the_desk_asks_for_a_procedure_bill_to_be_cancelled(personas, deposit, who, allowed):
+    from propdesk.billing.services.adjustments import bill_cancel_request
+
+    if not allowed:
+        with pytest.raises(PermissionDenied):
+            bill_cancel_request(actor=personas[who], bill=deposit, reason="申请已取消")
+        assert not LedgerAdjustment.objects.exists()
+        return
+    adjustment = bill_cancel_request(actor=personas[who], bill=deposit, reason="申请已取消")
+    assert (adjustment.kind, adjustment.bill_id, adjustment.status) == (
+        "cancel_bill",
+        deposit.id,
+        "pending",
+    )

@@ -13,7 +13,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from propdesk.billing.services.adjustments import deposit_refund_request
+from propdesk.billing.services.adjustments import (
+    bill_cancel_request,
+    bill_outstanding_fen,
+    deposit_refund_request,
+)
 from propdesk.billing.services.bills import decoration_deposit_bill, decoration_fee_bill
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_choice, clean_field, clean_text
@@ -416,12 +420,15 @@ def permit_accept(*, actor, permit: DecorationPermit, note: str = "") -> Decorat
 def permit_deposit_refund(
     *, actor, permit: DecorationPermit, method: str, reason: str = ""
 ) -> DecorationPermit:
-    """Ask for the deposit's refund after acceptance, once no patrol finding is still open; a
-    supervisor approves it in the fee corrections, which pays the money back."""
+    """Ask for the deposit's refund after acceptance (once no patrol finding is still open) or
+    after the application was cancelled; a supervisor approves it in the fee corrections, which
+    pays the money back."""
     require(actor, Perm.DECORATION_MANAGE, permit.community_id)
     permit = lock(permit)
-    if permit.status != PermitStatus.COMPLETED:
-        raise refuse_state(_("The deposit is refunded after the works are accepted."))
+    if permit.status not in (PermitStatus.COMPLETED, PermitStatus.CANCELLED):
+        raise refuse_state(
+            _("The deposit is refunded after the works are accepted or the application cancelled.")
+        )
     state = deposit_state(permit).status
     if state == "refund_pending":
         raise refuse_state(_("The refund is already waiting for a supervisor's approval."))
@@ -472,4 +479,22 @@ def permit_cancel(*, actor, permit: DecorationPermit, reason: str) -> Decoration
         house_id=permit.house_id,
         note=reason,
     )
+    _unpaid_bills_cancel(actor, permit, reason)
     return permit
+
+
+def _unpaid_bills_cancel(actor, permit: DecorationPermit, reason: str) -> None:
+    """The application's fee and deposit, where nothing of them is paid yet, are put to a
+    supervisor for cancellation, so the owner is not chased for works that will not happen. A
+    paid deposit is refunded through `permit_deposit_refund`; a paid fee stays paid."""
+    note = _("Decoration application %(number)s cancelled: %(reason)s") % {
+        "number": permit.number,
+        "reason": reason,
+    }
+    for bill in (permit.fee_bill, permit.deposit_bill):
+        if bill is None or bill_outstanding_fen(bill) != bill.amount_fen:
+            continue
+        try:
+            bill_cancel_request(actor=actor, bill=bill, reason=note[:300])
+        except Conflict:  # a cashier has already asked, or it is cancelled: nothing to add
+            continue

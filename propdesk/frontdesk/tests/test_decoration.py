@@ -325,3 +325,56 @@ def test_the_active_permit_is_only_the_one_in_its_period(agent, supervisor, perm
     assert active_permit_for_house(permit.house, on=TODAY + datetime.timedelta(days=31)) is None
     found = active_permit_for_house(permit.house)
     assert found.rules.hours_text().startswith("08:00–12:00, 14:00–18:00")
+
+
+def test_cancelling_an_unpaid_application_puts_its_bills_to_a_supervisor(
+    agent, supervisor, house_a, zhang_san, schedule_a
+):
+    from propdesk.billing.models import LedgerAdjustment
+    from propdesk.billing.selectors.accounts import house_balance_fen
+    from propdesk.billing.services.adjustments import adjustment_approve
+
+    decoration_rules_update(actor=supervisor, community=house_a.community, deposit_required=True)
+    permit = apply(agent, house_a, zhang_san)
+    assert house_balance_fen(house_a) == 31325 + 200000
+    permit_cancel(actor=agent, permit=permit, reason="业主暂不装修")
+    asked = LedgerAdjustment.objects.filter(kind="cancel_bill", status="pending")
+    assert {a.bill_id for a in asked} == {permit.fee_bill_id, permit.deposit_bill_id}
+    assert all("业主暂不装修" in a.reason and permit.number in a.reason for a in asked)
+    for adjustment in asked:
+        adjustment_approve(actor=supervisor, adjustment=adjustment)
+    assert house_balance_fen(house_a) == 0
+
+
+def test_a_paid_deposit_of_a_cancelled_application_is_refunded(
+    agent, supervisor, house_a, zhang_san, schedule_a
+):
+    from propdesk.billing.models import LedgerAdjustment
+    from propdesk.frontdesk.selectors import deposit_state
+
+    decoration_rules_update(actor=supervisor, community=house_a.community, deposit_required=True)
+    permit = apply(agent, house_a, zhang_san)
+    pay_all(house_a)
+    permit = permit_cancel(actor=agent, permit=permit, reason="业主暂不装修")
+    assert not LedgerAdjustment.objects.exists()  # paid: nothing to cancel, the fee stays paid
+    permit = permit_deposit_refund(actor=agent, permit=permit, method="cash")
+    assert deposit_state(permit).status == "refund_pending"
+
+
+def test_a_cashier_who_already_asked_does_not_stop_the_cancellation(
+    agent, supervisor, personas, house_a, zhang_san, schedule_a
+):
+    from propdesk.billing.models import LedgerAdjustment
+    from propdesk.billing.services.adjustments import adjustment_request
+
+    permit = apply(agent, house_a, zhang_san)
+    adjustment_request(
+        actor=personas["cashier"],
+        house=house_a,
+        kind="cancel_bill",
+        bill=permit.fee_bill,
+        reason="重复开单",
+    )
+    permit = permit_cancel(actor=agent, permit=permit, reason="业主暂不装修")
+    assert permit.status == PermitStatus.CANCELLED
+    assert LedgerAdjustment.objects.get().reason == "重复开单"

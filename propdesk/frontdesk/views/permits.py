@@ -99,7 +99,7 @@ def permit_detail(request, permit_id: int):
         and permit.status == PermitStatus.ISSUED,
         "can_accept": manage and permit.status == PermitStatus.ISSUED,
         "can_refund": manage
-        and permit.status == PermitStatus.COMPLETED
+        and permit.status in (PermitStatus.COMPLETED, PermitStatus.CANCELLED)
         and permit.deposit_state.status == "paid",
         "can_take_payment": has_perm(user, Perm.PAYMENT_TAKE),
         "refund_form": DepositRefundForm(),
