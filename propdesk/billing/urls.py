@@ -30,6 +30,7 @@ urlpatterns = [
     path("cash.xlsx", finance.cash_xlsx, name="billing_cash_xlsx"),
     path("cash/close/", finance.cash_up_close, name="billing_cash_up_close"),
     path("dashboard/", finance.dashboard, name="billing_dashboard"),
+    path("dashboard/refresh/", finance.dashboard_refresh, name="billing_dashboard_refresh"),
     path("schedule/", finance.fee_schedule_page, name="billing_schedule"),
     path("schedule/items/<int:item_id>/rates/", finance.rate_add, name="billing_rate_add"),
     path(

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from propdesk.billing.models import Bill, LedgerEntry, Payment, PaymentMethod
-from propdesk.billing.rules import add_months, month_start
+from propdesk.billing.rules import add_months
 from propdesk.billing.selectors.accounts import with_outstanding
 from propdesk.core.money import from_fen
 from propdesk.estates.models import Building, Community, House, Ownership
@@ -368,36 +368,11 @@ def collection_rate(community_ids: list[int], period: datetime.date) -> Collecti
     )
 
 
-def dashboard(community_ids: list[int], *, months: int = 12) -> dict:
-    """Figures for the finance dashboard's charts: billed vs collected by month, aging, and this
-    month's takings by payment method."""
-    this_month = month_start(timezone.localdate())
-    periods = [add_months(this_month, -i) for i in range(months - 1, -1, -1)]
-    monthly = [collection_rate(community_ids, period) for period in periods]
-    aging = arrears_aging(community_ids, house_limit=0)
-    start = datetime.datetime.combine(
-        this_month, datetime.time.min, timezone.get_current_timezone()
-    )
-    by_method = {
+def takings_by_method(community_ids: list[int], since: datetime.datetime) -> dict[str, int]:
+    """Fen received per payment method since `since` (the dashboard's month so far)."""
+    return {
         row["method"]: row["total"]
-        for row in Payment.objects.filter(community_id__in=community_ids, received_at__gte=start)
+        for row in Payment.objects.filter(community_id__in=community_ids, received_at__gte=since)
         .values("method")
         .annotate(total=Sum("amount_fen"))
-    }
-    labels = dict(PaymentMethod.choices)
-    return {
-        "months": [f"{p:%Y-%m}" for p in periods],
-        "billed": [str(from_fen(c.billed_fen)) for c in monthly],
-        "collected": [str(from_fen(c.collected_fen)) for c in monthly],
-        "rates": [None if c.rate is None else round(100 * c.rate, 1) for c in monthly],
-        "aging": [
-            {"bucket": name, "amount": str(from_fen(aging.totals[name]))}
-            for name, _low, _high in AGING_BUCKETS
-        ],
-        "methods": [
-            {"method": str(labels[m]), "amount": str(from_fen(by_method.get(m, 0)))}
-            for m in PaymentMethod.values
-        ],
-        "current": monthly[-1],
-        "aging_total": aging.total,
     }

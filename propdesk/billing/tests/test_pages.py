@@ -305,3 +305,29 @@ def test_the_desk_page_makes_a_fixed_number_of_queries(
     client.get(PAGES["desk_house"](world))
     with django_assert_max_num_queries(30):
         client.get(PAGES["desk_house"](world))
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("supervisor", 302), ("cashier", 302), ("admin", 302), ("agent", 403), ("technician", 403)],
+)
+def test_asking_for_fresh_dashboard_figures(personas, world, who, status):
+    from propdesk.billing.models import CommunityFigures
+
+    response = client_for(personas[who]).post(reverse("billing_dashboard_refresh"))
+    assert response.status_code == status
+    assert CommunityFigures.objects.exists() == (status == 302)  # the worker ran (immediate)
+
+
+def test_the_dashboard_says_when_its_figures_were_computed(personas, world):
+    content = client_for(personas["supervisor"]).get(PAGES["dashboard"](world)).content.decode()
+    assert 'data-testid="figures-computed-at"' in content and "2026-07" in content
+    other = personas["supervisor"].communities.first()
+    refused = client_for(personas["other_agent"]).post(
+        reverse("billing_dashboard_refresh"), {"community": other.id}
+    )
+    assert refused.status_code in (403, 404)
+    bad = client_for(personas["supervisor"]).post(
+        reverse("billing_dashboard_refresh"), {"community": "<script>"}
+    )
+    assert bad.status_code == 302

@@ -8,8 +8,9 @@ import openpyxl
 import pytest
 
 from propdesk.billing.selectors.accounts import house_dues, house_ledger
-from propdesk.billing.selectors.reports import arrears_aging, collection_rate, dashboard
+from propdesk.billing.selectors.reports import arrears_aging, collection_rate
 from propdesk.billing.services.adjustments import adjustment_approve, adjustment_request
+from propdesk.billing.services.figures import dashboard_figures as dashboard
 from propdesk.billing.services.statements import statement_pdf_for, statement_xlsx
 from propdesk.billing.tests.conftest import SHANGHAI, bill_for, pay, run_billing
 
@@ -121,6 +122,61 @@ def test_the_dashboard_figures(cashier, supervisor, house_a, schedule_a):
     assert figures["collected"][-2:] == ["170.05", "0.00"]
     methods = {row["method"]: row["amount"] for row in figures["methods"]}
     assert sorted(methods.values())[-1] == "170.05"
+
+
+def test_the_dashboard_reads_stored_figures_until_they_are_computed_again(
+    clock, admin, cashier, supervisor, house_a, schedule_a, schedule_b, house_b
+):
+    from propdesk.billing.models import CommunityFigures
+    from propdesk.billing.services.figures import figures_refresh
+    from propdesk.billing.tasks import billing_figures_refresh_periodic
+
+    run_billing(supervisor, JULY, community=schedule_a)
+    first = dashboard([schedule_a.id])  # computed on the spot: there were no figures
+    assert first["billed"][-1] == "170.05" and first["collected"][-1] == "0.00"
+    assert CommunityFigures.objects.filter(community_id=schedule_a.id).exists()
+    pay(cashier, house_a, "170.05", method="wechat")
+    clock.shift(60)
+    stale = dashboard([schedule_a.id])
+    assert stale["collected"][-1] == "0.00"  # as of the last computation...
+    assert {m["amount"] for m in stale["methods"]} >= {"170.05"}  # ...but takings are live
+    assert figures_refresh([schedule_a.id]) == 1
+    assert dashboard([schedule_a.id])["collected"][-1] == "170.05"
+    clock.shift(60)
+    assert billing_figures_refresh_periodic.call_local() == 1  # B never computed; A unchanged
+    clock.shift(60)
+    assert billing_figures_refresh_periodic.call_local() == 0  # nothing moved since
+    pay(admin, house_b, "1.00", method="cash")
+    clock.shift(60)
+    assert billing_figures_refresh_periodic.call_local() == 1  # B's money moved
+    clock.move_to(datetime.datetime(2026, 7, 11, 9, 0, tzinfo=SHANGHAI))
+    assert billing_figures_refresh_periodic.call_local() == 2  # a new day: arrears have aged
+    both = dashboard([schedule_a.id, schedule_b.id])
+    assert both["aging"] == [
+        {"bucket": b, "amount": "0.00"}
+        for b in ("d0_30", "d31_90", "d91_180", "d181_365", "d365_plus")
+    ]
+    assert both["computed_at"] is not None
+
+
+def test_figures_of_a_past_month_are_computed_again_when_the_month_turns(
+    clock, supervisor, schedule_a
+):
+    first = dashboard([schedule_a.id])
+    clock.move_to(datetime.datetime(2026, 8, 2, 9, 0, tzinfo=SHANGHAI))
+    later = dashboard([schedule_a.id])
+    assert later["months"][-1] == "2026-08" and later["months"][-1] not in first["months"]
+    assert later["computed_at"] > first["computed_at"]
+
+
+def test_the_dashboard_reads_a_fixed_number_of_rows(
+    supervisor, schedule_a, schedule_b, django_assert_max_num_queries
+):
+    from propdesk.billing.services.figures import figures_refresh
+
+    figures_refresh()
+    with django_assert_max_num_queries(2):  # the stored figures, the month's takings
+        dashboard([schedule_a.id, schedule_b.id])
 
 
 def test_the_owner_statement_runs_a_balance_over_a_date_range(

@@ -30,6 +30,8 @@ from propdesk.billing.services import (
     utilities,
     vacancy,
 )
+from propdesk.billing.services import figures as figures_service
+from propdesk.billing.tasks import billing_figures_refresh_task
 from propdesk.core.errors import AppError, NotFound
 from propdesk.core.money import from_fen
 from propdesk.core.permissions import Perm, community_ids, has_perm, is_company_wide, require
@@ -330,24 +332,38 @@ def cash_up_close(request):
 # --- dashboard ----------------------------------------------------------------------------------
 
 
-@console_view
-def dashboard(request):
+def _dashboard_ids(request) -> tuple[list[int], int | None]:
     user = request.user
     require(user, Perm.BILLING_REPORTS)
-    community_id = _int(request.GET.get("community"))
-    ids = (
-        [_community(user, community_id, Perm.BILLING_REPORTS).id]
-        if community_id
-        else (community_ids(user))
-    )
-    figures = reports.dashboard(ids)
+    community_id = _int(request.GET.get("community") or request.POST.get("community"))
+    if community_id:
+        return [_community(user, community_id, Perm.BILLING_REPORTS).id], community_id
+    return community_ids(user), None
+
+
+@console_view
+def dashboard(request):
+    ids, community_id = _dashboard_ids(request)
+    figures = figures_service.dashboard_figures(ids)
+    hidden = ("current", "aging_total", "computed_at")
     context = {
         "figures": figures,
-        "chart_data": {k: v for k, v in figures.items() if k not in ("current", "aging_total")},
-        "communities": _communities(user),
+        "chart_data": {k: v for k, v in figures.items() if k not in hidden},
+        "communities": _communities(request.user),
         "community_id": community_id,
     }
     return render(request, "billing/pages/dashboard.html", context)
+
+
+@require_POST
+@console_view
+def dashboard_refresh(request):
+    """Ask the worker for fresh figures of the communities on the page."""
+    ids, community_id = _dashboard_ids(request)
+    billing_figures_refresh_task(ids)
+    messages.success(request, _("The figures are being computed again: reload in a minute."))
+    url = reverse("billing_dashboard")
+    return redirect(f"{url}?community={community_id}" if community_id else url)
 
 
 # --- fee schedule -------------------------------------------------------------------------------
