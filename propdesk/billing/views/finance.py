@@ -81,12 +81,12 @@ def bill_list(request):
         period = parse_period(filters["period"]) if filters["period"] else None
     except ValueError:
         period, filters["period"] = None, ""
-    ids = community_ids(request.user)
-    if filters["community_id"] and filters["community_id"] not in ids:
-        raise NotFound()
+    # One community at a time, as on the other fee pages: every bill of every community of a
+    # large company is millions of rows to sort (1.1 s at 200,000 houses; 4.7 s for "open").
+    community = _community(request.user, filters["community_id"])
+    filters["community_id"] = community.id
     bills = reports.bill_list(
-        ids,
-        community_id=filters["community_id"],
+        [community.id],
         period=period,
         status=filters["status"],
         house_code=filters["q"],
