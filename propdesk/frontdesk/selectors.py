@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from propdesk.billing.models import LedgerAdjustment
+from propdesk.billing.selectors.accounts import bill_outstanding_fen
 from propdesk.core.models import AuditEvent
 from propdesk.core.permissions import Perm, get_scoped, scope
 from propdesk.estates.models import House
@@ -176,9 +178,6 @@ class DepositState:
 
 
 def deposit_state(permit: DecorationPermit) -> DepositState:
-    from propdesk.billing.models import LedgerAdjustment
-    from propdesk.billing.services.adjustments import bill_outstanding_fen
-
     if not permit.deposit_fen or permit.deposit_bill_id is None:
         return DepositState("none")
     refund = permit.deposit_refund

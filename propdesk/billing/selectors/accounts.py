@@ -50,6 +50,12 @@ def open_bills(house: House, *, bill_ids: list[int] | None = None) -> list[Bill]
     return list(bills)
 
 
+def bill_outstanding_fen(bill: Bill) -> int:
+    """What one bill still owes, in fen: its amount plus the entries written against it."""
+    credited = LedgerEntry.objects.filter(bill=bill).aggregate(t=Sum("amount_fen"))["t"] or 0
+    return bill.amount_fen + credited
+
+
 def prepaid_fen(house: House) -> int:
     """Money paid in and not yet allocated to a bill (the prepaid balance), in fen."""
     total = LedgerEntry.objects.filter(

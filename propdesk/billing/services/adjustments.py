@@ -27,7 +27,7 @@ from propdesk.billing.models import (
     PaymentMethod,
     Receipt,
 )
-from propdesk.billing.selectors.accounts import prepaid_fen
+from propdesk.billing.selectors.accounts import bill_outstanding_fen, prepaid_fen
 from propdesk.billing.services._common import (
     clean_amount_fen,
     entry,
@@ -44,11 +44,6 @@ Kind = LedgerAdjustment.Kind
 Status = LedgerAdjustment.Status
 Entry = LedgerEntry.Kind
 REFUNDABLE_DEPOSITS = {FeeCode.DECORATION_DEPOSIT}
-
-
-def bill_outstanding_fen(bill: Bill) -> int:
-    credited = LedgerEntry.objects.filter(bill=bill).aggregate(t=Sum("amount_fen"))["t"] or 0
-    return bill.amount_fen + credited
 
 
 def _is_reversed_payment(payment: Payment) -> bool:

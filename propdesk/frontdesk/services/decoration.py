@@ -13,11 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from propdesk.billing.services.adjustments import (
-    bill_cancel_request,
-    bill_outstanding_fen,
-    deposit_refund_request,
-)
+from propdesk.billing.selectors.accounts import bill_outstanding_fen
+from propdesk.billing.services.adjustments import bill_cancel_request, deposit_refund_request
 from propdesk.billing.services.bills import decoration_deposit_bill, decoration_fee_bill
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_choice, clean_field, clean_text

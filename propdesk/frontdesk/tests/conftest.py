@@ -213,25 +213,29 @@ def record_all(actor, inspection, *, fail: set[str] = frozenset(), photo=False):
         )
 
 
+def permit_for(agent, house, owner, **overrides):
+    """A decoration application by `owner` for `house`, with a plan, through the service."""
+    from propdesk.frontdesk.services.decoration import permit_apply
+
+    values = {
+        "applicant_kind": "owner",
+        "contractor_name": "安居装饰公司",
+        "contractor_leader": "赵师傅",
+        "contractor_mobile": "13600003333",
+        "scope": "厨卫翻新，更换地板",
+        "starts_on": TODAY,
+        "ends_on": TODAY + datetime.timedelta(days=30),
+        "workers": 4,
+        "plan_files": [pdf_upload("plan.pdf")],
+        **overrides,
+    }
+    return permit_apply(actor=agent, house=house, owner=owner, **values)
+
+
 @pytest.fixture
 def permit_ready(agent, supervisor, house_a, zhang_san, schedule_a):
     """An application for 3-2-1502 by 张三 with a plan; the fee not yet paid."""
-    from propdesk.frontdesk.services.decoration import permit_apply
-
-    return permit_apply(
-        actor=agent,
-        house=house_a,
-        owner=zhang_san,
-        applicant_kind="owner",
-        contractor_name="安居装饰公司",
-        contractor_leader="赵师傅",
-        contractor_mobile="13600003333",
-        scope="厨卫翻新，更换地板",
-        starts_on=TODAY,
-        ends_on=TODAY + datetime.timedelta(days=30),
-        workers=4,
-        plan_files=[pdf_upload("plan.pdf")],
-    )
+    return permit_for(agent, house_a, zhang_san)
 
 
 def snapshot() -> dict:
@@ -267,19 +271,7 @@ def accepted_with_deposit(agent, supervisor, house_a, zhang_san, schedule_a):
     configure.decoration_rules_update(
         actor=supervisor, community=house_a.community, deposit_required=True, deposit="2000.00"
     )
-    permit = decoration.permit_apply(
-        actor=agent,
-        house=house_a,
-        owner=zhang_san,
-        applicant_kind="owner",
-        contractor_name="安居装饰公司",
-        contractor_leader="赵师傅",
-        contractor_mobile="13600003333",
-        scope="刷墙",
-        starts_on=TODAY,
-        ends_on=TODAY + datetime.timedelta(days=20),
-        plan_files=[pdf_upload()],
-    )
+    permit = permit_for(agent, house_a, zhang_san)
     pay_all(house_a)
     decoration.permit_identity_verify(actor=agent, permit=permit)
     decoration.permit_plan_review(actor=supervisor, permit=permit, approve=True)

@@ -6,7 +6,6 @@ their communities), owners 403 and anonymous callers 401. Each call runs in a tr
 is rolled back, so every role meets the same records; refused calls write nothing.
 """
 
-import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -17,6 +16,7 @@ from propdesk.frontdesk.tests.conftest import (
     TODAY,
     pay_all,
     pdf_upload,
+    permit_for,
     png_upload,
     record_all,
     snapshot,
@@ -59,19 +59,7 @@ def world(
     inspection.inspection_submit(actor=technician, inspection=defects)
 
     def apply(house):
-        return decoration.permit_apply(
-            actor=agent,
-            house=house,
-            owner=zhang_san,
-            applicant_kind="owner",
-            contractor_name="安居装饰",
-            contractor_leader="赵师傅",
-            contractor_mobile="13600003333",
-            scope="刷墙",
-            starts_on=TODAY,
-            ends_on=TODAY + datetime.timedelta(days=20),
-            plan_files=[pdf_upload()],
-        )
+        return permit_for(agent, house, zhang_san)
 
     applied = apply(house_a)
     other = estates.house_create(

@@ -331,22 +331,12 @@ def test_an_unpaid_deposit_links_the_cashier_to_the_payment(
     agent, supervisor, house_a, permit_ready
 ):
     from propdesk.frontdesk.services.configure import decoration_rules_update
-    from propdesk.frontdesk.services.decoration import permit_apply, permit_cancel
+    from propdesk.frontdesk.services.decoration import permit_cancel
+    from propdesk.frontdesk.tests.conftest import permit_for
 
     decoration_rules_update(actor=supervisor, community=house_a.community, deposit_required=True)
     permit_cancel(actor=agent, permit=permit_ready, reason="重新申请")
-    permit = permit_apply(
-        actor=agent,
-        house=house_a,
-        owner=permit_ready.owner,
-        applicant_kind="owner",
-        contractor_name="安居装饰公司",
-        contractor_leader="赵师傅",
-        contractor_mobile="13600003333",
-        scope="刷墙",
-        starts_on=permit_ready.starts_on,
-        ends_on=permit_ready.ends_on,
-    )
+    permit = permit_for(agent, house_a, permit_ready.owner, plan_files=[])
     url = f"/frontdesk/permits/{permit.id}/"
     payment_link = f'data-testid="take-deposit" href="/billing/houses/{house_a.id}/"'
     as_supervisor = client_for(supervisor).get(url).content.decode()
