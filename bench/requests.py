@@ -237,6 +237,14 @@ def hello(request):
 
 
 @csrf_exempt
+def write(request):
+    # One row written in a transaction, nothing checked: what any create costs at the very least.
+    with transaction.atomic():
+        row = NumberSequence.objects.create(scope=FLOOR_SCOPE + secrets.token_hex(8))
+    return JsonResponse({"id": row.id}, status=201)
+
+
+@csrf_exempt
 def floor(request):
     # The least a create can do: the API's token check and one row written in a transaction.
     token_auth(request)
@@ -246,7 +254,12 @@ def floor(request):
 
 
 FLOOR_SCOPE = "bench-floor:"
-urlpatterns = [path("bench/hello", hello), path("bench/floor", floor), *propdesk.urls.urlpatterns]
+urlpatterns = [
+    path("bench/hello", hello),
+    path("bench/write", write),
+    path("bench/floor", floor),
+    *propdesk.urls.urlpatterns,
+]
 """
 FLOOR_SCOPE = "bench-floor:"
 BENCH_SETTINGS = """
@@ -427,18 +440,22 @@ def measure_throughput(args, var_dir: str) -> dict:
         rounds = []
         for _round in range(args.rounds):
             hello = _timed(server, Load(port, "GET", "/bench/hello", None, {}, **load))
+            write = _timed(server, Load(port, "POST", "/bench/write", [b"{}"], {}, **load))
             floor = _timed(server, Load(port, "POST", "/bench/floor", [b"{}"], headers, **load))
             create = _timed(server, Load(port, "POST", "/api/requests/", payloads, headers, **load))
             rounds.append(
                 {
                     "hello": hello,
+                    "write": write,
                     "floor": floor,
                     "create": create,
                     "ratio": _ratio(create, hello),
+                    "write_ratio": _ratio(write, hello),
                     "floor_ratio": _ratio(floor, hello),
                 }
             )
-            for name, result in (("hello", hello), ("floor", floor), ("create", create)):
+            results = (("hello", hello), ("write", write), ("floor", floor), ("create", create))
+            for name, result in results:
                 print(
                     f"  {name:<6} {result['per_second']:>8} req/s  server CPU "
                     f"{result['server_cpu_ms']} ms/req  p50 {result['p50_ms']} ms  "
@@ -447,7 +464,7 @@ def measure_throughput(args, var_dir: str) -> dict:
                 )
             print(
                 f"  ratio create/hello {rounds[-1]['ratio']}, floor/hello "
-                f"{rounds[-1]['floor_ratio']}",
+                f"{rounds[-1]['floor_ratio']}, write/hello {rounds[-1]['write_ratio']}",
                 flush=True,
             )
     finally:
@@ -459,6 +476,7 @@ def measure_throughput(args, var_dir: str) -> dict:
     _floor_rows_delete()
     ratios = sorted(r["ratio"] for r in rounds)
     floor_ratios = sorted(r["floor_ratio"] for r in rounds)
+    write_ratios = sorted(r["write_ratio"] for r in rounds)
     return {
         "server": (
             f"gunicorn, {args.workers} sync workers, DEBUG off"
@@ -470,6 +488,7 @@ def measure_throughput(args, var_dir: str) -> dict:
         "rounds": rounds,
         "median_ratio": ratios[len(ratios) // 2],
         "median_floor_ratio": floor_ratios[len(floor_ratios) // 2],
+        "median_write_ratio": write_ratios[len(write_ratios) // 2],
         "target_ratio": TARGET_RATIO,
     }
 

@@ -34,8 +34,9 @@ def test_the_bench_runs_in_tiny_mode(tmp_path):
         assert row["n"] == 2
         assert 0 < row["p50_ms"] <= row["p95_ms"] <= row["max_ms"]
     (round_,) = report["throughput"]["rounds"]
-    for name in ("hello", "floor", "create"):
+    for name in ("hello", "write", "floor", "create"):
         assert round_[name]["requests"] > 0, round_[name]
         assert round_[name]["failed"] == 0, round_[name]["errors"]
     assert report["throughput"]["median_ratio"] == round_["ratio"] > 0
+    assert report["throughput"]["median_write_ratio"] == round_["write_ratio"] > 0
     assert "create/hello ratio (median of rounds)" in result.stdout
