@@ -95,7 +95,7 @@ def announcement_update(request, announcement_id: PathId, payload: s.Announcemen
 @router.post(
     "/announcements/{announcement_id}/publish",
     response={200: s.AnnouncementOut, **WRITE_ERRORS},
-    summary="Publish now, or schedule with `publish_at`; owners are told by their channels",
+    summary="Publish now, or schedule with `publish_at`; the worker then tells the owners",
 )
 def announcement_publish(request, announcement_id: PathId, payload: s.PublishIn):
     announcement = selectors.announcement_for_staff(request.auth, announcement_id)

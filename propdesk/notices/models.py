@@ -127,6 +127,9 @@ class Announcement(models.Model):
     publish_at = models.DateTimeField(_("publish at"), null=True, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     recipients = models.PositiveIntegerField(_("people notified"), default=0)
+    # Set by the worker once every message is in the outbox; empty while a published
+    # announcement waits for it (publishing never computes the audience in the request).
+    delivered_at = models.DateTimeField(_("messages queued at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -147,6 +150,11 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def messages_queuing(self) -> bool:
+        """Published, and the worker has not yet queued the messages to its audience."""
+        return self.status == self.Status.PUBLISHED and self.delivered_at is None
 
 
 class AnnouncementRead(models.Model):

@@ -60,7 +60,10 @@ class AnnouncementOut(Schema):
     buildings: list[int]
     publish_at: datetime.datetime | None
     published_at: datetime.datetime | None
-    recipients: int
+    recipients: int = Field(..., description="People the messages were queued to")
+    delivered_at: datetime.datetime | None = Field(
+        ..., description="When the worker queued the messages; empty until then"
+    )
     created_at: datetime.datetime
 
     @staticmethod

@@ -12,6 +12,11 @@ urlpatterns = [
         "<int:announcement_id>/edit/", console.announcement_edit, name="notices_announcement_edit"
     ),
     path(
+        "<int:announcement_id>/delivery/",
+        console.announcement_delivery,
+        name="notices_announcement_delivery",
+    ),
+    path(
         "<int:announcement_id>/publish/",
         console.announcement_publish,
         name="notices_announcement_publish",

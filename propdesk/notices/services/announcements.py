@@ -3,13 +3,17 @@
 - Writers (Perm.ANNOUNCEMENT_WRITE) create and edit drafts for a community of theirs, targeting
   the whole community or some of its buildings.
 - Publishers (Perm.ANNOUNCEMENT_PUBLISH) publish at once or schedule a time; the worker's
-  `announcements_publish_due` publishes what has come due. Publishing tells every owner and
-  resident of a targeted house through the outbox, once per person and channel (dedupe keys
-  `announcement:<id>:<channel>:<address>`), so publishing twice or a retried task adds nothing.
+  `announcements_publish_due` publishes what has come due.
+- Publishing only marks the announcement published; after commit the worker tells every owner
+  and resident of a targeted house through the outbox (`announcement_deliver_pending`), once per
+  person and channel (dedupe keys `announcement:<id>:<channel>:<address>`), and records
+  `delivered_at`, so a duplicate or retried task adds nothing. The every-minute sweep
+  (`announcements_deliver_overdue`) delivers those whose task was lost.
 - A published announcement is withdrawn, never deleted; owners stop seeing it.
 """
 
 import datetime
+import logging
 
 from django.db import transaction
 from django.db.models import Q
@@ -28,6 +32,12 @@ from propdesk.notices.services.delivery import Person, people_notify
 Status = Announcement.Status
 MAX_BODY = 5000
 MAX_SCHEDULE_AHEAD = datetime.timedelta(days=366)
+# Published this long ago and still undelivered: its task was lost (a worker killed, a queue down).
+DELIVERY_OVERDUE_AFTER = datetime.timedelta(minutes=2)
+# At ~1.3 s for a 5,000-house community, a sweep stays well inside its minute.
+DELIVERY_SWEEP_BATCH = 20
+
+logger = logging.getLogger("propdesk.notices")
 
 
 def _clean_buildings(community: Community, building_ids) -> list[Building]:
@@ -151,20 +161,26 @@ def _publish(announcement: Announcement, *, actor, now) -> Announcement:
     announcement.published_at = now
     announcement.published_by = actor
     announcement.updated_at = now
-    announcement.recipients = announcement_deliver(announcement=announcement)
-    announcement.save(
-        update_fields=["status", "published_at", "published_by", "updated_at", "recipients"]
-    )
+    announcement.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     audit.record_change(
         actor=actor,
         instance=announcement,
         action="publish",
-        changes={
-            "status": [before, Status.PUBLISHED],
-            "recipients": [None, announcement.recipients],
-        },
+        changes={"status": [before, Status.PUBLISHED]},
     )
+    # The audience of a large community takes seconds to compute: the worker does it.
+    announcement_id = announcement.id
+    transaction.on_commit(lambda: _deliver_soon(announcement_id))
     return announcement
+
+
+def _deliver_soon(announcement_id: int) -> None:
+    from propdesk.notices.tasks import announcement_deliver_task
+
+    try:
+        announcement_deliver_task(announcement_id)
+    except Exception:  # a queue that is down: the every-minute sweep delivers it anyway
+        logger.exception("announcement %s: the delivery could not be queued", announcement_id)
 
 
 def audience(announcement: Announcement) -> list[Person]:
@@ -218,8 +234,65 @@ def announcement_deliver(*, announcement: Announcement) -> int:
 
 
 @transaction.atomic
+def announcement_deliver_pending(announcement_id: int) -> bool:
+    """Queue a published announcement's messages once (the worker, after publishing); True when
+    this call queued them.
+
+    The row stays locked while the audience is computed, so a duplicate task waits and then finds
+    it delivered; one withdrawn before this ran gets no messages (DOMAIN.md §6). Messages already
+    in the outbox for it (a rerun) are skipped by their dedupe keys, never queued twice.
+    """
+    announcement = (
+        Announcement.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .filter(pk=announcement_id, status=Status.PUBLISHED, delivered_at__isnull=True)
+        .first()
+    )
+    if announcement is None:
+        return False
+    before = announcement.recipients
+    announcement.recipients = announcement_deliver(announcement=announcement)
+    announcement.delivered_at = timezone.now()
+    announcement.save(update_fields=["recipients", "delivered_at"])
+    audit.record_change(
+        actor=None,
+        instance=announcement,
+        action="deliver",
+        changes={"recipients": [before, announcement.recipients]},
+    )
+    return True
+
+
+def announcements_deliver_overdue(*, now: datetime.datetime | None = None) -> int:
+    """Deliver announcements published a while ago whose delivery task never ran (the worker,
+    every minute); return how many it delivered.
+
+    Oldest first, at most DELIVERY_SWEEP_BATCH, each in its own transaction; one that fails is
+    logged and left for the next sweep without holding up the others.
+    """
+    now = now or timezone.now()
+    ids = list(
+        Announcement.objects.filter(
+            status=Status.PUBLISHED,
+            delivered_at__isnull=True,
+            published_at__lte=now - DELIVERY_OVERDUE_AFTER,
+        )
+        .order_by("published_at", "id")
+        .values_list("id", flat=True)[:DELIVERY_SWEEP_BATCH]
+    )
+    delivered = 0
+    for announcement_id in ids:
+        try:
+            delivered += announcement_deliver_pending(announcement_id)
+        except Exception:
+            logger.exception("announcement %s: delivery failed", announcement_id)
+    return delivered
+
+
+@transaction.atomic
 def announcement_withdraw(*, actor, announcement: Announcement) -> Announcement:
-    """Take an announcement back: owners stop seeing it (messages already sent stay sent)."""
+    """Take an announcement back: owners stop seeing it. Messages already queued stay queued;
+    one whose messages the worker has not queued yet gets none."""
     require(actor, Perm.ANNOUNCEMENT_PUBLISH, announcement.community_id)
     announcement = _locked(announcement)
     if announcement.status == Status.WITHDRAWN:

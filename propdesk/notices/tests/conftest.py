@@ -125,8 +125,9 @@ def notices_snapshot() -> dict:
 
 @pytest.fixture
 def world(personas, community_a, community_b, owner_a, owner_a4, owner_b, building_4):
-    """Published: one for all of A, one for A's building 4 only, one for B; a draft in A; an
-    inbox message for 张三 (the `owner` persona) and one for 李四."""
+    """Published (and delivered, as the worker does after commit): one for all of A, one for
+    A's building 4 only, one for B; a draft in A; an inbox message for 张三 (the `owner`
+    persona) and one for 李四."""
     from types import SimpleNamespace
 
     from propdesk.core.outbox import message_enqueue
@@ -139,7 +140,10 @@ def world(personas, community_a, community_b, owner_a, owner_a4, owner_b, buildi
         notice = svc.announcement_create(
             actor=admin, community=community, title=title, body=title + "。", building_ids=buildings
         )
-        return svc.announcement_publish(actor=admin, announcement=notice)
+        svc.announcement_publish(actor=admin, announcement=notice)
+        svc.announcement_deliver_pending(notice.id)
+        notice.refresh_from_db()
+        return notice
 
     all_a = published(community_a, "甲小区全体公告")
     only_4 = published(community_a, "4栋公告", [building_4.id])

@@ -1,4 +1,8 @@
-"""Announcements: drafts, targeting, publishing now or on schedule, idempotent delivery."""
+"""Announcements: drafts, targeting, publishing now or on schedule, idempotent delivery.
+
+Publishing leaves the messages to the worker: `_publish_and_deliver` publishes and then does what
+the worker's task does after commit. The hand-off itself is in test_announcement_delivery.py.
+"""
 
 import datetime
 
@@ -19,6 +23,14 @@ def draft(agent, community_a):
     return svc.announcement_create(
         actor=agent, community=community_a, title="停水通知", body="7月10日9:00-17:00停水。"
     )
+
+
+def _publish_and_deliver(actor, announcement):
+    """Publish now, then queue the messages as the worker's task does after commit."""
+    svc.announcement_publish(actor=actor, announcement=announcement)
+    assert svc.announcement_deliver_pending(announcement.id) is True
+    announcement.refresh_from_db()
+    return announcement
 
 
 def _messages(announcement):
@@ -96,12 +108,13 @@ def test_publishing_tells_every_owner_and_resident_once_per_channel(
         actor=admin, house=house_a, name="张小三", relation="family", mobile="13600000001"
     )
     with time_machine.travel(at("2026-07-08 10:00"), tick=False):
-        published = svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
-    assert (published.status, published.published_at, published.recipients) == (
-        Status.PUBLISHED,
-        at("2026-07-08 10:00"),
-        3,
-    )
+        published = _publish_and_deliver(personas["supervisor"], draft)
+    assert (
+        published.status,
+        published.published_at,
+        published.recipients,
+        published.delivered_at,
+    ) == (Status.PUBLISHED, at("2026-07-08 10:00"), 3, at("2026-07-08 10:00"))
     assert _messages(draft) == {
         ("in_app", "owner", "pending"),
         ("sms", "13812345678", "pending"),
@@ -115,11 +128,12 @@ def test_publishing_tells_every_owner_and_resident_once_per_channel(
     assert (inbox.subject, inbox.body) == ("【公告】停水通知", "7月10日9:00-17:00停水。")
 
 
-def test_publishing_wakes_the_worker_once_and_it_delivers_every_message(
+def test_delivering_wakes_the_outbox_once_and_it_sends_every_message(
     personas, draft, owner_a, owner_a4, django_capture_on_commit_callbacks
 ):
+    svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
+        svc.announcement_deliver_pending(draft.id)
     # One wake-up for the four messages, not a queued task per message.
     assert [c.__name__ for c in callbacks] == ["_deliver_due_soon"]
     assert len(_messages(draft)) == 4
@@ -127,14 +141,15 @@ def test_publishing_wakes_the_worker_once_and_it_delivers_every_message(
     assert {status for _c, _r, status in _messages(draft)} == {"sent"}
 
 
-def test_publishing_reads_preferences_once_and_writes_messages_in_batches(
+def test_delivering_reads_preferences_once_and_writes_messages_in_batches(
     personas, draft, owner_a, owner_a4
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
     with CaptureQueriesContext(connection) as queries:
-        svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
+        svc.announcement_deliver_pending(draft.id)
     statements = [q["sql"] for q in queries.captured_queries]
     preference_reads = [q for q in statements if "notices_contactpreference" in q]
     outbox_writes = [q for q in statements if q.startswith("INSERT") and "core_outboxmessage" in q]
@@ -152,7 +167,7 @@ def test_a_building_announcement_reaches_only_that_building(
         body="b",
         building_ids=[building_4.id],
     )
-    svc.announcement_publish(actor=personas["supervisor"], announcement=notice)
+    assert _publish_and_deliver(personas["supervisor"], notice).recipients == 1
     assert {r for _c, r, _s in _messages(notice)} == {"lisi", "13912345678"}
 
 
@@ -168,7 +183,7 @@ def test_owners_who_turned_sms_off_get_the_inbox_copy_and_a_skipped_sms(personas
         quiet_start="22:00",
         quiet_end="08:00",
     )
-    svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
+    _publish_and_deliver(personas["supervisor"], draft)
     assert _messages(draft) == {
         ("in_app", "owner", "pending"),
         ("sms", "13812345678", "skipped"),
@@ -181,20 +196,20 @@ def test_an_emergency_announcement_goes_at_night(personas, community_a, owner_a)
         actor=personas["agent"], community=community_a, title="燃气泄漏", body="b", urgent=True
     )
     with time_machine.travel(at("2026-07-08 23:30"), tick=False):
-        svc.announcement_publish(actor=personas["supervisor"], announcement=notice)
+        _publish_and_deliver(personas["supervisor"], notice)
     sms = OutboxMessage.objects.get(channel="sms")
     assert sms.next_attempt_at == at("2026-07-08 23:30")
 
 
 def test_a_night_announcement_waits_for_the_morning(personas, draft, owner_a):
     with time_machine.travel(at("2026-07-08 23:30"), tick=False):
-        svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
+        _publish_and_deliver(personas["supervisor"], draft)
     assert OutboxMessage.objects.get(channel="sms").next_attempt_at == at("2026-07-09 08:00")
     assert OutboxMessage.objects.get(channel="in_app").next_attempt_at == at("2026-07-08 23:30")
 
 
 def test_delivering_twice_queues_nothing_more(personas, draft, owner_a):
-    svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
+    _publish_and_deliver(personas["supervisor"], draft)
     count = OutboxMessage.objects.count()
     svc.announcement_deliver(announcement=draft)
     assert OutboxMessage.objects.count() == count == 2
@@ -214,7 +229,9 @@ def test_publishing_twice_is_a_conflict(personas, draft):
         svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
 
 
-def test_scheduled_announcements_are_published_by_the_worker_when_due(personas, draft, owner_a):
+def test_scheduled_announcements_are_published_by_the_worker_when_due(
+    personas, draft, owner_a, django_capture_on_commit_callbacks
+):
     with time_machine.travel(at("2026-07-08 10:00"), tick=False):
         scheduled = svc.announcement_publish(
             actor=personas["supervisor"], announcement=draft, publish_at=at("2026-07-09 09:00")
@@ -225,11 +242,19 @@ def test_scheduled_announcements_are_published_by_the_worker_when_due(personas, 
         )
         assert svc.announcements_publish_due() == 0
         assert not OutboxMessage.objects.exists()
-    with time_machine.travel(at("2026-07-09 09:00:30"), tick=False):
+    with (
+        time_machine.travel(at("2026-07-09 09:00:30"), tick=False),
+        django_capture_on_commit_callbacks(execute=True),  # the delivery task, after commit
+    ):
         assert svc.announcements_publish_due() == 1
         assert svc.announcements_publish_due() == 0
     draft.refresh_from_db()
-    assert (draft.status, draft.published_by) == (Status.PUBLISHED, personas["supervisor"])
+    assert (draft.status, draft.published_by, draft.recipients, draft.delivered_at) == (
+        Status.PUBLISHED,
+        personas["supervisor"],
+        1,
+        at("2026-07-09 09:00:30"),
+    )
     assert OutboxMessage.objects.count() == 2
 
 

@@ -1,5 +1,6 @@
 """Every notices endpoint × every role: who may call it; refused calls write nothing."""
 
+import datetime
 import json
 
 import pytest
@@ -201,6 +202,26 @@ def test_scheduling_over_the_api(api, world):
         "supervisor", f"/api/notices/announcements/{world.draft.id}/publish", {"publish_at": "soon"}
     )
     assert response.status_code == 422
+
+
+def test_the_api_shows_when_the_messages_were_queued(api, world, clock):
+    from propdesk.notices.services.announcements import announcement_deliver_pending
+    from propdesk.notices.tests.conftest import at
+
+    url = f"/api/notices/announcements/{world.draft.id}"
+    published = api.post("supervisor", url + "/publish").json()
+    assert (published["status"], published["recipients"], published["delivered_at"]) == (
+        "published",
+        0,
+        None,
+    )
+    assert api.get("agent", url).json()["delivered_at"] is None
+    announcement_deliver_pending(world.draft.id)
+    shown = api.get("agent", url).json()
+    assert shown["recipients"] == 2  # 张三 and 李四
+    assert datetime.datetime.fromisoformat(shown["delivered_at"]) == at("2026-07-08 10:00")
+    listed = api.get("agent", "/api/notices/announcements", {"status": "published"}).json()
+    assert all(item["delivered_at"] for item in listed["items"])
 
 
 def test_hostile_templates_are_refused_over_the_api(api, world):

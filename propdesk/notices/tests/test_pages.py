@@ -5,6 +5,10 @@ from django.test import Client
 
 from propdesk.core.models import OutboxMessage
 from propdesk.notices.models import Announcement, ContactPreference, NotificationTemplate
+from propdesk.notices.services.announcements import (
+    announcement_deliver_pending,
+    announcement_publish,
+)
 from propdesk.notices.tests.conftest import notices_snapshot
 
 
@@ -73,7 +77,9 @@ def test_form_errors_land_on_the_field(personas, world):
     assert notices_snapshot() == before
 
 
-def test_a_supervisor_schedules_and_publishes_on_the_page(personas, world, owner_a):
+def test_a_supervisor_schedules_and_publishes_on_the_page(
+    personas, world, owner_a, django_capture_on_commit_callbacks
+):
     client = as_user(personas["supervisor"])
     url = f"/notices/{world.draft.id}/"
     page = client.get(url).content.decode()
@@ -81,7 +87,8 @@ def test_a_supervisor_schedules_and_publishes_on_the_page(personas, world, owner
     bad = client.post(url + "publish/", {"publish_at": "2000-01-01T09:00"})
     assert bad.status_code == 400 and 'data-field-error="publish_at"' in bad.content.decode()
     assert client.post(url + "publish/", {"publish_at": "2099-01-01T09:00"}).status_code == 400
-    assert client.post(url + "publish/", {}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):  # the delivery task, after commit
+        assert client.post(url + "publish/", {}).status_code == 302
     world.draft.refresh_from_db()
     assert world.draft.status == "published"
     assert OutboxMessage.objects.filter(dedupe_key__startswith=f"announcement:{world.draft.id}:")
@@ -114,6 +121,66 @@ def test_another_communitys_announcement_is_404_for_staff(personas, world):
     client = as_user(personas["agent"])
     assert client.get(f"/notices/{world.in_b.id}/").status_code == 404
     assert client.post(f"/notices/{world.in_b.id}/withdraw/").status_code == 404
+
+
+def _published_undelivered(personas, world):
+    """The draft, published; its delivery task has not run yet (after-commit does not run here)."""
+    return announcement_publish(actor=personas["supervisor"], announcement=world.draft)
+
+
+def test_the_detail_page_polls_until_the_messages_are_queued(personas, world):
+    client = as_user(personas["supervisor"])
+    notice = _published_undelivered(personas, world)
+    poll = f"/notices/{notice.id}/delivery/"
+    page = client.get(f"/notices/{notice.id}/").content.decode()
+    assert 'data-testid="queuing"' in page
+    assert f'hx-get="{poll}" hx-trigger="every 2s" hx-swap="outerHTML"' in page
+    waiting = client.get(poll, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="queuing"' in waiting and 'hx-trigger="every 2s"' in waiting
+    assert "<html" not in waiting
+
+    announcement_deliver_pending(notice.id)
+    done = client.get(poll, headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="recipients">2</dd>' in done  # 张三 and 李四; the polling stops
+    assert "hx-trigger" not in done and 'data-testid="queuing"' not in done
+    page = client.get(f"/notices/{notice.id}/").content.decode()
+    assert 'data-testid="recipients">2</dd>' in page and 'hx-trigger="every 2s"' not in page
+
+
+def test_the_list_shows_queuing_instead_of_a_count_until_delivered(personas, world):
+    notice = _published_undelivered(personas, world)
+    client = as_user(personas["supervisor"])
+    listing = client.get("/notices/", {"status": "published"}).content.decode()
+    assert listing.count('data-testid="queuing"') == 1
+    announcement_deliver_pending(notice.id)
+    listing = client.get("/notices/", {"status": "published"}).content.decode()
+    assert 'data-testid="queuing"' not in listing
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("agent", 200),
+        ("supervisor", 200),
+        ("admin", 200),
+        ("technician", 403),
+        ("cashier", 403),
+        ("guard", 403),
+        ("owner", 403),
+        ("other_agent", 404),
+    ],
+)
+def test_the_delivery_partial_answers_who_may_see_the_announcement(personas, world, role, status):
+    response = as_user(personas[role]).get(
+        f"/notices/{world.all_a.id}/delivery/", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == status
+    assert ('data-testid="recipients"' in response.content.decode()) == (status == 200)
+
+
+def test_the_delivery_partial_sends_visitors_to_sign_in(world):
+    response = Client().get(f"/notices/{world.all_a.id}/delivery/")
+    assert response.status_code == 302
 
 
 @pytest.mark.parametrize("role", ["admin", "supervisor", "agent"])

@@ -137,6 +137,14 @@ def announcement_detail(request, announcement_id: int):
     )
 
 
+@console_view
+def announcement_delivery(request, announcement_id: int):
+    """The detail page's count of people notified, polled while the worker queues the messages."""
+    announcement = selectors.announcement_for_staff(request.user, announcement_id)
+    partial = "notices/partials/announcement_delivery.html"
+    return render_page(request, partial, partial, {"announcement": announcement})
+
+
 def _detail_context(request, announcement, publish_form) -> dict:
     open_ = announcement.status in (Announcement.Status.DRAFT, Announcement.Status.SCHEDULED)
     can_publish = has_perm(request.user, Perm.ANNOUNCEMENT_PUBLISH)
