@@ -12,6 +12,7 @@ urlpatterns = [
     path("frontdesk/", include("propdesk.frontdesk.urls")),
     path("custody/", include("propdesk.custody.urls")),
     path("notices/", include("propdesk.notices.urls")),
+    path("exports/", include("propdesk.core.urls")),
     path("m/", include("propdesk.notices.owner_urls")),
     path("m/", include("propdesk.portal.urls")),
     path("api/", api.urls),

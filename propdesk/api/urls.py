@@ -192,3 +192,7 @@ api.add_router("/notices/", notices_router)
 from propdesk.portal.api import router as portal_router  # noqa: E402
 
 api.add_router("/portal/", portal_router)
+
+from propdesk.core.api import router as exports_router  # noqa: E402
+
+api.add_router("/exports/", exports_router)

@@ -1,4 +1,5 @@
-"""Cross-cutting records: the change history, the personal-data access log, and numbering."""
+"""Cross-cutting records: the change history, the personal-data access log, numbering, the outbox
+and the spreadsheets the worker prepares."""
 
 from django.conf import settings
 from django.db import models
@@ -139,3 +140,62 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}: {self.event}"
+
+
+class ExportJob(models.Model):
+    """A spreadsheet the worker prepares for one user: asked for, then its progress, then its file.
+
+    Large exports (a month of requests of a whole company) take seconds to write; the page that
+    asked shows the progress instead of holding the request open. The file lies in the default
+    storage under a random name and is handed out only to the user who asked (core.exports).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Preparing")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(default=dict)
+    title = models.CharField(_("title"), max_length=200)
+    language = models.CharField(max_length=10, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    path = models.CharField(max_length=200, blank=True)
+    filename = models.CharField(_("file name"), max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"], name="export_mine"),
+            models.Index(fields=["status", "created_at"], name="export_status"),
+        ]
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)

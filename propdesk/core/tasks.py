@@ -42,3 +42,19 @@ def outbox_sweep() -> int:
     from propdesk.core.outbox import outbox_deliver_due
 
     return outbox_deliver_due()
+
+
+@db_task()
+def export_run_task(job_id: int) -> str:
+    """Write the file of one export a user asked for."""
+    from propdesk.core.exports import export_run
+
+    return export_run(job_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def exports_sweep() -> dict:
+    """Every five minutes: lost export tasks queued again, dead ones failed, week-old files gone."""
+    from propdesk.core.exports import exports_sweep as sweep
+
+    return sweep()

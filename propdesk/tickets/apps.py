@@ -11,6 +11,10 @@ class TicketsConfig(AppConfig):
         from propdesk.estates import house_links
 
         house_links.register(house_links_of_requests)
+        from propdesk.core.exports import exporter_register
+        from propdesk.tickets.exports import MONTH_EXPORT
+
+        exporter_register(MONTH_EXPORT)
         # A saved or deleted configuration row clears this process's configuration cache
         # (core.config_cache); it holds no business rule.
         from propdesk.accounts.models import Department

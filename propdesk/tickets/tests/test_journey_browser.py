@@ -160,3 +160,38 @@ def _screenshots():
     path = Path("test-results")
     path.mkdir(exist_ok=True)
     return path
+
+
+def test_the_supervisor_exports_the_month_and_downloads_it(page, live_server, staffed, house_a):
+    import openpyxl
+    from django.utils import timezone
+
+    from propdesk.tickets.services import request_create
+
+    filed = request_create(
+        actor=staffed["agent"],
+        kind="repair",
+        category="repair_water",
+        urgency="normal",
+        description="厨房水管漏水",
+        house=house_a,
+    )
+    _log_in(page, live_server, "supervisor")
+    page.goto(f"{live_server.url}/requests/dashboard/")
+    page.get_by_test_id("dashboard-export").click()
+
+    # The worker writes the file; the page follows its progress until it is ready.
+    expect(page.get_by_test_id("export-progress")).to_have_attribute("data-status", "done")
+    page.screenshot(path=str(_screenshots() / "request-export.png"))
+    with page.expect_download() as caught:
+        page.get_by_test_id("export-download").click()
+    download = caught.value
+    month = timezone.localtime().strftime("%Y-%m")
+    assert download.suggested_filename == f"requests-{month}.xlsx"
+    with open(download.path(), "rb") as handle:  # the download's temporary name has no suffix
+        book = openpyxl.load_workbook(handle)
+    numbers = [row[0] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert numbers == [filed.number]
+
+    page.get_by_test_id("nav-exports").click()
+    expect(page.get_by_test_id("export-list")).to_contain_text(month)

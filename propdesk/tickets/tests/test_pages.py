@@ -1,11 +1,14 @@
 """Console pages of service requests: every page renders for the roles that use it, refuses the
 others, posts through the services, and the queues run a fixed number of queries."""
 
+import io
+
 import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from propdesk.core.models import ExportJob
 from propdesk.tickets import services
 from propdesk.tickets.models import ServiceRequest
 from propdesk.tickets.tests.conftest import new_request, photo, snapshot
@@ -262,24 +265,78 @@ def test_photos_are_served_only_to_those_who_see_the_request(desk, filed):
     assert client_for(desk.other_agent).get(url).status_code == 404
 
 
-def test_the_dashboard_and_its_export(desk, filed):
+def test_the_dashboard_and_its_export(desk, filed, django_capture_on_commit_callbacks):
     client = client_for(desk.supervisor)
     page = client.get(reverse("request_dashboard"))
     assert page.status_code == 200
     assert b"echarts.min.js" in page.content and b"dashboard-data" in page.content
-    export = client.get(reverse("request_dashboard_export"), {"month": "2026-03"})
-    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = openpyxl.load_workbook(filename=__import__("io").BytesIO(export.content))
+    assert b'data-testid="dashboard-export"' in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("request_dashboard_export"), {"month": "2026-03"})
+    job = ExportJob.objects.get()
+    assert asked.status_code == 302 and asked["Location"] == reverse("export_detail", args=[job.id])
+    assert job.title == "2026-03 工单（全部小区）"
+    progress = client.get(asked["Location"])
+    assert progress.status_code == 200 and b'data-status="done"' in progress.content
+    export = client.get(reverse("export_download", args=[job.id]))
+    assert export["Content-Disposition"] == 'attachment; filename="requests-2026-03.xlsx"'
+    book = openpyxl.load_workbook(filename=io.BytesIO(b"".join(export.streaming_content)))
     rows = list(book.worksheets[1].iter_rows(values_only=True))
     assert rows[1][0] == filed.number
     assert len(rows) == 2
+
+
+def test_the_export_of_one_community(desk, filed, django_capture_on_commit_callbacks):
+    client = client_for(desk.supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("request_dashboard_export"),
+            {"month": "2026-03", "community": filed.community_id},
+        )
+    job = ExportJob.objects.get()
+    assert job.params == {"month": "2026-03", "community": filed.community_id}
+    assert job.status == ExportJob.Status.DONE
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"month": "2026-13"}, "请按 YYYY-MM 格式填写月份。"),
+        ({}, "请按 YYYY-MM 格式填写月份。"),
+        ({"month": "2026-03", "community": "abc"}, "请选择小区。"),
+        ({"month": "2026-03", "community": "9" * 40}, "请选择小区。"),
+        ({"month": "<script>alert(1)</script>"}, "请按 YYYY-MM 格式填写月份。"),
+    ],
+)
+def test_a_bad_export_request_says_why_and_queues_nothing(desk, data, message):
+    response = client_for(desk.supervisor).post(
+        reverse("request_dashboard_export"), data, follow=True
+    )
+    assert response.status_code == 200
+    assert message in [str(m) for m in response.context["messages"]]
+    assert not ExportJob.objects.exists()
+
+
+def test_the_export_of_another_community_is_not_found(desk, community_b):
+    response = client_for(desk.supervisor).post(
+        reverse("request_dashboard_export"), {"month": "2026-03", "community": community_b.id}
+    )
+    assert response.status_code == 404
+    assert not ExportJob.objects.exists()
+
+
+def test_the_export_is_asked_for_with_a_post(desk):
+    response = client_for(desk.supervisor).get(reverse("request_dashboard_export"))
+    assert response.status_code == 405
 
 
 @pytest.mark.parametrize("role", ["agent", "technician", "cashier", "guard"])
 def test_the_dashboard_is_refused_to_other_roles(desk, role):
     client = client_for(getattr(desk, role))
     assert client.get(reverse("request_dashboard")).status_code == 403
-    assert client.get(reverse("request_dashboard_export")).status_code == 403
+    response = client.post(reverse("request_dashboard_export"), {"month": "2026-03"})
+    assert response.status_code == 403
+    assert not ExportJob.objects.exists()
 
 
 def test_owners_and_strangers_are_kept_out_of_the_console(desk, filed):
