@@ -7,8 +7,10 @@ An app declares what it can export with `exporter_register(Exporter(...))` in it
   (PermissionDenied; ValidationFailed naming the field), and returns the clean parameters and the
   title the user sees. It runs when the export is asked for and again in the worker, so a user who
   lost the right in between gets no file.
-- `write(actor, params, progress) -> (filename, bytes)` builds the file. `progress(done, total)`
-  may be called for every row: it writes to the database at most a few times a second.
+- `write(actor, params, progress) -> (filename, content)` builds the file, as bytes or as an open
+  binary file (a temporary file for a large sheet; it is closed once stored).
+  `progress(done, total)` may be called for every row: it writes to the database at most a few
+  times a second.
 
 A user has at most `MAX_UNFINISHED` exports waiting at once. Files are kept for `KEEP_FOR` and
 then deleted with their jobs by `exports_sweep`, which also puts back in the queue a job whose task
@@ -21,11 +23,13 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -47,7 +51,7 @@ PROGRESS_EVERY = 0.5  # seconds between two progress writes
 class Exporter:
     kind: str
     check: Callable[[object, dict], tuple[dict, str]]
-    write: Callable[[object, dict, Callable[[int, int | None], None]], tuple[str, bytes]]
+    write: Callable[[object, dict, Callable[[int, int | None], None]], tuple[str, bytes | IO]]
 
 
 EXPORTERS: dict[str, Exporter] = {}
@@ -130,7 +134,7 @@ def export_run(job_id: int) -> str:
                 raise NotFound(_("The account that asked for this file is no longer active."))
             exporter = _exporter(job.kind)
             params, _title = exporter.check(job.created_by, job.params)
-            filename, data = exporter.write(job.created_by, params, _Progress(job.pk))
+            filename, content = exporter.write(job.created_by, params, _Progress(job.pk))
         except AppError as exc:
             _fail(job.pk, str(exc.message))
             return "failed"
@@ -139,14 +143,18 @@ def export_run(job_id: int) -> str:
             _fail(job.pk, _("The file could not be written. Ask for it again later."))
             return "failed"
     suffix = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
-    path = default_storage.save(
-        f"{DIRECTORY}/{secrets.token_urlsafe(24)}.{suffix}", ContentFile(data)
-    )
+    name = f"{DIRECTORY}/{secrets.token_urlsafe(24)}.{suffix}"
+    if isinstance(content, bytes):
+        path = default_storage.save(name, ContentFile(content))
+    else:
+        with content:
+            path = default_storage.save(name, File(content))
     ExportJob.objects.filter(pk=job.pk).update(
         status=Status.DONE,
         path=path,
         filename=filename[:200],
-        size=len(data),
+        size=default_storage.size(path),
+        done=Coalesce("total", "done"),
         finished_at=timezone.now(),
     )
     return "done"

@@ -17,3 +17,6 @@ class EstatesConfig(AppConfig):
         audit.value_labels_add("id_type", models.IdType)
         audit.value_labels_add("relation", models.ResidentRelation)
         audit.value_labels_add("doc_type", models.DocumentType)
+        from propdesk.estates.excel.export_jobs import exporters_register
+
+        exporters_register()

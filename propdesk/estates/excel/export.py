@@ -4,11 +4,17 @@ Rows are streamed: the queryset is read in chunks and openpyxl's write-only mode
 a temporary file, so a 100,000-house export needs little memory. Mobile and ID numbers are always
 masked: an export leaves the system, and revealing is a per-person action with an access-log row.
 Every text is written as a string cell, so a name such as "=HYPERLINK(…)" stays text in Excel.
+
+Each list is described as a `Sheet` (its header, widths, row count and rows, built lazily with the
+policy checked first); `sheet_write` writes it, reporting progress when the worker writes it
+(export_jobs.py: a list longer than the page may write while the user waits).
 """
 
 import datetime
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -23,7 +29,17 @@ from openpyxl.utils import get_column_letter
 from propdesk.core.masking import mask_id_number, mask_mobile, mask_plate
 from propdesk.core.permissions import Perm, require
 from propdesk.estates import selectors
-from propdesk.estates.models import House, Owner, Ownership
+from propdesk.estates.models import (
+    House,
+    HouseKind,
+    HouseStatus,
+    IdType,
+    Owner,
+    OwnerKind,
+    Ownership,
+    ParkingKind,
+    ParkingStatus,
+)
 
 CHUNK_ROWS = 2000
 EXCEL_MAX_ROWS = 1_048_575  # Excel's row limit, less the header
@@ -40,30 +56,53 @@ def _cell(sheet, value: Any, number_format: str | None = None) -> WriteOnlyCell:
     return cell
 
 
-def _write(title: str, header: list[str], rows: Iterable[list], widths: list[int]):
-    """Write one sheet to a temporary file and return it, rewound, for a FileResponse."""
+@dataclass
+class Sheet:
+    """One list to export: what the file holds, before a row is read."""
+
+    title: str
+    header: list[str]
+    widths: list[int]
+    queryset: QuerySet
+    row: Callable[[Any], list]
+
+    @cached_property
+    def total(self) -> int:
+        return min(self.queryset.count(), EXCEL_MAX_ROWS)
+
+    def rows(self) -> Iterable[list]:
+        for item in self.queryset.iterator(chunk_size=CHUNK_ROWS):
+            yield self.row(item)
+
+
+def sheet_write(sheet: Sheet, progress: Callable[[int, int], None] | None = None):
+    """Write one sheet to a temporary file and return it, rewound (for a FileResponse or the
+    export's storage)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title)
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    sheet.freeze_panes = "A2"
+    out = workbook.create_sheet(title=sheet.title)
+    for index, width in enumerate(sheet.widths):
+        out.column_dimensions[get_column_letter(index + 1)].width = width
+    out.freeze_panes = "A2"
     bold = Font(bold=True)
     header_cells = []
-    for text in header:
-        cell = _cell(sheet, text)
+    for text in sheet.header:
+        cell = _cell(out, text)
         cell.font = bold
         header_cells.append(cell)
-    sheet.append(header_cells)
-    for count, row in enumerate(rows):
-        if count >= EXCEL_MAX_ROWS:
+    out.append(header_cells)
+    total = sheet.total if progress else 0
+    for count, row in enumerate(sheet.rows(), start=1):
+        if count > EXCEL_MAX_ROWS:
             break
-        sheet.append(
+        out.append(
             [
-                _cell(sheet, value, "yyyy-mm-dd" if isinstance(value, datetime.date) else None)
+                _cell(out, value, "yyyy-mm-dd" if isinstance(value, datetime.date) else None)
                 for value in row
             ]
         )
-    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by the response
+        if progress:
+            progress(count, total)
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by its reader
     workbook.save(output)
     output.seek(0)
     return output
@@ -73,7 +112,12 @@ def export_filename(stem: str) -> str:
     return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
 
 
-def house_export(
+def _labels(choices) -> dict:
+    """Value → label of a choices class, translated once per export instead of once per row."""
+    return {value: str(label) for value, label in choices.choices}
+
+
+def house_sheet(
     user,
     *,
     community_id: int | None = None,
@@ -81,7 +125,7 @@ def house_export(
     status: str = "",
     kind: str = "",
     q: str = "",
-):
+) -> Sheet:
     """The house list as it is filtered on its page; owners' mobiles masked."""
     require(user, Perm.REGISTRY_EXPORT)
     # Asking for another community's houses is refused rather than answered with an empty file.
@@ -92,6 +136,25 @@ def house_export(
     houses: QuerySet[House] = selectors.house_list(
         user, community_id=community_id, building_id=building_id, status=status, kind=kind, q=q
     ).select_related("building", "unit")
+    kinds, statuses = _labels(HouseKind), _labels(HouseStatus)
+
+    def row(house):
+        owners = [o.owner for o in house.current_ownerships]
+        return [
+            house.code,
+            house.community.name,
+            house.building.number,
+            house.unit.number,
+            house.number,
+            house.floor,
+            house.area_m2,
+            kinds.get(house.kind, house.kind),
+            statuses.get(house.status, house.status),
+            house.delivered_on,
+            "、".join(owner.name for owner in owners),
+            mask_mobile(owners[0].mobile) if owners else "",
+        ]
+
     header = [
         _("House code"),
         _("Community"),
@@ -106,30 +169,11 @@ def house_export(
         _("Owners"),
         _("Owner mobile"),
     ]
-
-    def rows():
-        for house in houses.iterator(chunk_size=CHUNK_ROWS):
-            owners = [o.owner for o in house.current_ownerships]
-            yield [
-                house.code,
-                house.community.name,
-                house.building.number,
-                house.unit.number,
-                house.number,
-                house.floor,
-                house.area_m2,
-                house.get_kind_display(),
-                house.get_status_display(),
-                house.delivered_on,
-                "、".join(owner.name for owner in owners),
-                mask_mobile(owners[0].mobile) if owners else "",
-            ]
-
     widths = [14, 14, 8, 8, 8, 6, 10, 8, 8, 12, 20, 14]
-    return _write(_("Houses"), header, rows(), widths)
+    return Sheet(_("Houses"), header, widths, houses, row)
 
 
-def owner_export(user, *, community_id: int | None = None, q: str = ""):
+def owner_sheet(user, *, community_id: int | None = None, q: str = "") -> Sheet:
     """The owner list as it is filtered on its page; mobile and ID numbers masked."""
     require(user, Perm.REGISTRY_EXPORT)
     if community_id:
@@ -145,6 +189,20 @@ def owner_export(user, *, community_id: int | None = None, q: str = ""):
             to_attr="current_ownerships",
         )
     )
+    kinds, id_types = _labels(OwnerKind), _labels(IdType)
+
+    def row(owner):
+        return [
+            owner.name,
+            kinds.get(owner.kind, owner.kind),
+            mask_mobile(owner.mobile),
+            id_types.get(owner.id_type, owner.id_type),
+            mask_id_number(owner.id_number),
+            owner.house_count,
+            "、".join(o.house.code for o in owner.current_ownerships),
+            owner.community.name,
+        ]
+
     header = [
         _("Name"),
         _("Kind"),
@@ -155,53 +213,50 @@ def owner_export(user, *, community_id: int | None = None, q: str = ""):
         _("House codes"),
         _("Community"),
     ]
-
-    def rows():
-        for owner in owners.iterator(chunk_size=CHUNK_ROWS):
-            yield [
-                owner.name,
-                owner.get_kind_display(),
-                mask_mobile(owner.mobile),
-                owner.get_id_type_display(),
-                mask_id_number(owner.id_number),
-                owner.house_count,
-                "、".join(o.house.code for o in owner.current_ownerships),
-                owner.community.name,
-            ]
-
-    widths = [16, 8, 14, 14, 22, 6, 24, 14]
-    return _write(_("Owners"), header, rows(), widths)
+    return Sheet(_("Owners"), header, [16, 8, 14, 14, 22, 6, 24, 14], owners, row)
 
 
-def building_export(user, *, community_id: int | None = None):
+def building_sheet(user, *, community_id: int | None = None) -> Sheet:
     """The building list with its house counts."""
     require(user, Perm.REGISTRY_EXPORT)
     if community_id:
         require(user, Perm.REGISTRY_EXPORT, community_id)
-    buildings = selectors.building_list(user, community_id=community_id)
+
+    def row(building):
+        return [
+            building.number,
+            building.name,
+            building.community.name,
+            building.floors,
+            building.house_count,
+        ]
+
     header = [_("Building"), _("Name"), _("Community"), _("Floors"), _("Houses")]
-
-    def rows():
-        for building in buildings.iterator(chunk_size=CHUNK_ROWS):
-            yield [
-                building.number,
-                building.name,
-                building.community.name,
-                building.floors,
-                building.house_count,
-            ]
-
-    return _write(_("Buildings"), header, rows(), [10, 16, 14, 6, 8])
+    buildings = selectors.building_list(user, community_id=community_id)
+    return Sheet(_("Buildings"), header, [10, 16, 14, 6, 8], buildings, row)
 
 
-def parking_export(
+def parking_sheet(
     user, *, community_id: int | None = None, status: str = "", kind: str = "", q: str = ""
-):
+) -> Sheet:
     """The parking-space list as filtered on its page; plates are masked."""
     require(user, Perm.REGISTRY_EXPORT)
     if community_id:
         require(user, Perm.REGISTRY_EXPORT, community_id)
     spaces = selectors.parking_list(user, community_id=community_id, status=status, kind=kind, q=q)
+    kinds, statuses = _labels(ParkingKind), _labels(ParkingStatus)
+
+    def row(space):
+        return [
+            space.number,
+            space.community.name,
+            kinds.get(space.kind, space.kind),
+            statuses.get(space.status, space.status),
+            space.holder.name if space.holder else "",
+            space.house.code if space.house else "",
+            mask_plate(space.vehicle.plate) if space.vehicle else "",
+        ]
+
     header = [
         _("Space number"),
         _("Community"),
@@ -211,17 +266,21 @@ def parking_export(
         _("House"),
         _("Vehicle"),
     ]
+    widths = [10, 14, 10, 8, 14, 12, 12]
+    return Sheet(_("Parking spaces"), header, widths, spaces, row)
 
-    def rows():
-        for space in spaces.iterator(chunk_size=CHUNK_ROWS):
-            yield [
-                space.number,
-                space.community.name,
-                space.get_kind_display(),
-                space.get_status_display(),
-                space.holder.name if space.holder else "",
-                space.house.code if space.house else "",
-                mask_plate(space.vehicle.plate) if space.vehicle else "",
-            ]
 
-    return _write(_("Parking spaces"), header, rows(), [10, 14, 10, 8, 14, 12, 12])
+def house_export(user, **filters):
+    return sheet_write(house_sheet(user, **filters))
+
+
+def owner_export(user, **filters):
+    return sheet_write(owner_sheet(user, **filters))
+
+
+def building_export(user, **filters):
+    return sheet_write(building_sheet(user, **filters))
+
+
+def parking_export(user, **filters):
+    return sheet_write(parking_sheet(user, **filters))

@@ -1,21 +1,26 @@
 """Console pages for the roster import and the Excel exports: thin views over this package."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
 
-from propdesk.core.errors import AppError, PermissionDenied
+from propdesk.core.errors import AppError, Conflict, PermissionDenied, ValidationFailed
+from propdesk.core.exports import export_start
 from propdesk.core.permissions import Perm, require
 from propdesk.core.views import console_view, form_error
 from propdesk.estates import selectors
-from propdesk.estates.excel import export
+from propdesk.estates.excel import export, export_jobs
 from propdesk.estates.excel.jobs import job_load, job_start
 from propdesk.estates.excel.pending import pending_load, pending_save
 from propdesk.estates.excel.roster_import import roster_preview
 from propdesk.estates.excel.template import TEMPLATE_FILENAME, roster_template
-from propdesk.estates.models import Community, HouseKind, HouseStatus, ParkingKind, ParkingStatus
+from propdesk.estates.models import Community
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = "estates/excel/roster_import.html"
@@ -108,13 +113,6 @@ def roster_template_download(request):
     return response
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _xlsx(output, stem: str) -> FileResponse:
     return FileResponse(
         output,
@@ -124,51 +122,52 @@ def _xlsx(output, stem: str) -> FileResponse:
     )
 
 
+def _registry_export(request, name: str):
+    """A registry list with the filters of its page: written at once when it is short, otherwise
+    offered to the worker (a POST of the same filters asks for it)."""
+    spec = export_jobs.EXPORTS[name]
+    data = request.POST if request.method == "POST" else request.GET
+    query = {field: data[field] for field in spec.filters if data.get(field)}
+    back = reverse(spec.list_url) + (f"?{urlencode(query)}" if query else "")
+    try:
+        filters = spec.clean(data)
+        if request.method == "POST":
+            job = export_start(actor=request.user, kind=spec.kind, params=filters)
+            return redirect("export_detail", job.id)
+    except (ValidationFailed, Conflict) as exc:
+        label = export_jobs.FIELD_LABELS.get(exc.field or "")
+        messages.error(request, f"{label}: {exc.message}" if label else exc.message)
+        return redirect(back)
+    sheet = spec.write_sheet(request.user, filters)
+    if sheet.total > export_jobs.SYNC_ROWS:
+        context = {"spec": spec, "total": sheet.total, "query": query, "back": back}
+        return render(request, "estates/excel/export_large.html", context)
+    return _xlsx(export.sheet_write(sheet), name)
+
+
 @console_view
+@require_http_methods(["GET", "POST"])
 def house_export(request):
     """The house list with the filters of its page (community, building, status, kind, q)."""
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
-    output = export.house_export(
-        request.user,
-        community_id=_int_or_none(request.GET.get("community")),
-        building_id=_int_or_none(request.GET.get("building")),
-        status=status if status in HouseStatus.values else "",
-        kind=kind if kind in HouseKind.values else "",
-        q=request.GET.get("q", "")[:40],
-    )
-    return _xlsx(output, "houses")
+    return _registry_export(request, "houses")
 
 
 @console_view
+@require_http_methods(["GET", "POST"])
 def owner_export(request):
     """The owner list with the filters of its page (community, q)."""
-    output = export.owner_export(
-        request.user,
-        community_id=_int_or_none(request.GET.get("community")),
-        q=request.GET.get("q", "")[:40],
-    )
-    return _xlsx(output, "owners")
+    return _registry_export(request, "owners")
 
 
 @console_view
+@require_http_methods(["GET", "POST"])
 def building_export(request):
-    output = export.building_export(
-        request.user, community_id=_int_or_none(request.GET.get("community"))
-    )
-    return _xlsx(output, "buildings")
+    """The building list of a community, or of all."""
+    return _registry_export(request, "buildings")
 
 
 @console_view
+@require_http_methods(["GET", "POST"])
 def parking_export(request):
     """The parking list with the filters of its page (community, status, kind, q)."""
-    status = request.GET.get("status", "")
-    kind = request.GET.get("kind", "")
-    output = export.parking_export(
-        request.user,
-        community_id=_int_or_none(request.GET.get("community")),
-        status=status if status in ParkingStatus.values else "",
-        kind=kind if kind in ParkingKind.values else "",
-        q=request.GET.get("q", "")[:20],
-    )
-    return _xlsx(output, "parking")
+    return _registry_export(request, "parking")

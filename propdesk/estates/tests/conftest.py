@@ -79,3 +79,29 @@ def owner_b(house_b, admin):
         actor=admin, house=house_b, owner=owner, start_on=datetime.date(2022, 1, 1)
     )
     return owner
+
+
+@pytest.fixture
+def registry(zhang_san, house_a, house_b, admin):
+    """3-2-1502 (张三, occupied) and 3-2-1601 (vacant, commercial) in A; 1-1-101 in B."""
+    from propdesk.estates import services
+
+    vacant = services.house_create(
+        actor=admin,
+        building=house_a.building,
+        unit_number="2",
+        number="1601",
+        floor=16,
+        area_m2="120.25",
+        kind="commercial",
+        status="vacant",
+    )
+    other = services.owner_create(
+        actor=admin,
+        community=house_b.community,
+        name="王五",
+        mobile="13700001234",
+        id_number="110105198001010016",
+    )
+    services.ownership_add(actor=admin, house=house_b, owner=other)
+    return {"occupied": house_a, "vacant": vacant, "other": house_b, "zhang_san": zhang_san}
