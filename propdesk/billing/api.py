@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, page
+from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses, page
 from propdesk.billing import schemas as s
 from propdesk.billing.models import (
     BillingRun,
@@ -42,7 +42,7 @@ from propdesk.billing.services import (
     utilities,
     vacancy,
 )
-from propdesk.core.errors import NotFound
+from propdesk.core.errors import NotFound, ValidationFailed
 from propdesk.core.permissions import Perm, community_ids, has_perm, is_company_wide, require
 from propdesk.estates.models import Building, Community
 
@@ -293,8 +293,9 @@ def run_resume(request, run_id: PathId):
 
 @router.get(
     "/bills",
-    response={200: s.BillPage, **READ_ERRORS},
-    summary="Bills with what they still owe; filter by community, building, house, month, status",
+    response={200: s.BillPage, **READ_ERRORS, **error_responses(400)},
+    summary="Bills with what they still owe, of one community (or building, or house); filter by "
+    "month and status",
 )
 def bill_list(request, filters: Query[s.BillFilters]):
     user = request.auth
@@ -310,6 +311,17 @@ def bill_list(request, filters: Query[s.BillFilters]):
         if filters.house:
             house = _named(access.house_for_billing, user, filters.house, field="house")
             house_ids = [house.id]
+        elif len(ids) > 1 and not filters.building:
+            # As on the bills page: every bill of a large company is millions of rows to count
+            # and sort (1.1 s at 200,000 houses, 4.7 s for the open ones).
+            raise ValidationFailed(
+                _(
+                    "Choose a community (or a building or house): bills are listed one community "
+                    "at a time."
+                ),
+                code="community_required",
+                field="community",
+            )
     if not access.is_owner(user):
         _building(user, filters.building)
     items = reports.bill_list(

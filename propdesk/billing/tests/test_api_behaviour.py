@@ -366,3 +366,19 @@ def test_the_openapi_document_lists_the_fees_endpoints(api, fees):
     paths = [p for p in schema["paths"] if p.startswith("/api/billing/")]
     assert "/api/billing/payments" in paths
     assert len(paths) >= 35
+
+
+def test_bills_are_listed_one_community_at_a_time(api, fees, community_a):
+    refused = api.get("admin", "/api/billing/bills")
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "community_required"
+    assert refused.json()["field"] == "community"
+    one = api.get("admin", f"/api/billing/bills?community={community_a.id}")
+    assert one.status_code == 200
+    assert {b["community"] for b in one.json()["items"]} == {community_a.id}
+    building = api.get("admin", f"/api/billing/bills?building={fees.house.building_id}")
+    assert building.status_code == 200 and building.json()["count"] > 0
+    house = api.get("admin", f"/api/billing/bills?house={fees.house.id}")
+    assert {b["house"] for b in house.json()["items"]} == {fees.house.id}
+    # A user of one community needs no filter.
+    assert api.get("cashier", "/api/billing/bills").status_code == 200
