@@ -17,11 +17,19 @@ class ExportIn(Schema):
         ...,
         max_length=60,
         pattern=r"^[a-z0-9_.]+$",
-        description="What to export, e.g. `requests.month`",
+        description=(
+            "What to export: `requests.month` (a month of requests and the dashboard's figures), "
+            "`registry.houses`, `registry.owners`, `registry.buildings` or `registry.parking` "
+            "(a registry list)"
+        ),
     )
     params: dict = Field(
         default_factory=dict,
-        description='The export\'s parameters, e.g. `{"month": "2026-11", "community": 3}`',
+        description=(
+            "The export's parameters. `requests.month`: `month` (YYYY-MM, required) and "
+            "`community`. The registry lists take their pages' filters: `community`; houses "
+            "also `building`, `status`, `kind`, `q`; owners `q`; parking `status`, `kind`, `q`"
+        ),
     )
 
 
