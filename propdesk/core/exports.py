@@ -12,7 +12,9 @@ An app declares what it can export with `exporter_register(Exporter(...))` in it
   `progress(done, total)` may be called for every row: it writes to the database at most a few
   times a second.
 
-A user has at most `MAX_UNFINISHED` exports waiting at once. Files are kept for `KEEP_FOR` and
+A user has at most `MAX_UNFINISHED` exports waiting at once, and the worker writes at most
+`MAX_RUNNING` at a time: a company's house list takes a minute, and the worker's other threads
+must stay free for the SLA sweep and the outbox. Files are kept for `KEEP_FOR` and
 then deleted with their jobs by `exports_sweep`, which also puts back in the queue a job whose task
 was lost and fails one whose worker died while writing, so that its user can ask again.
 """
@@ -45,6 +47,8 @@ KEEP_FOR = datetime.timedelta(days=7)
 REQUEUE_AFTER = datetime.timedelta(minutes=5)
 STUCK_AFTER = datetime.timedelta(minutes=30)
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
+MAX_RUNNING = 1  # exports written at once, whoever asked
+WAIT_SECONDS = 10  # before a job that found the writers busy tries again
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,13 +124,40 @@ class _Progress:
         ExportJob.objects.filter(pk=self.job_id, status=Status.RUNNING).update(**values)
 
 
+def _claim(job_id: int, now) -> str:
+    """queued → running, unless another worker has it or `MAX_RUNNING` exports are being written
+    (the worker's other threads stay free for the SLA sweep and the outbox)."""
+    with transaction.atomic():
+        running = ExportJob.objects.filter(
+            status=Status.RUNNING, started_at__gte=now - STUCK_AFTER
+        ).count()
+        if running >= MAX_RUNNING:
+            if ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).exists():
+                transaction.on_commit(lambda: _run_later(job_id))
+                return "waiting"
+            return "skipped"
+        claimed = ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
+            status=Status.RUNNING, started_at=now
+        )
+    return "claimed" if claimed else "skipped"
+
+
+def _run_later(job_id: int) -> None:
+    from propdesk.core.tasks import export_run_task
+
+    try:
+        export_run_task.schedule((job_id,), delay=WAIT_SECONDS)
+    except Exception:  # the sweep puts it back in the queue
+        logger.exception("could not schedule export %s again", job_id)
+
+
 def export_run(job_id: int) -> str:
-    """The worker: write the file of one queued job. A job already claimed is left alone."""
+    """The worker: write the file of one queued job. A job already claimed is left alone; one
+    that finds `MAX_RUNNING` others being written waits its turn."""
     now = timezone.now()
-    if not ExportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=now
-    ):
-        return "skipped"
+    claim = _claim(job_id, now)
+    if claim != "claimed":
+        return claim
     job = ExportJob.objects.select_related("created_by").get(pk=job_id)
     with translation.override(job.language or settings.LANGUAGE_CODE):
         try:

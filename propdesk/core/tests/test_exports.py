@@ -135,6 +135,34 @@ def test_a_job_is_written_once_even_when_its_task_runs_twice(personas):
     assert ExportJob.objects.get(pk=job.pk).path == first
 
 
+def test_one_export_is_written_at_a_time_and_the_next_waits_its_turn(
+    personas, monkeypatch, django_capture_on_commit_callbacks
+):
+    later = []
+    monkeypatch.setattr(exports, "_run_later", later.append)
+    first = _queued(personas["supervisor"])
+    second = _queued(personas["admin"])
+    ExportJob.objects.filter(pk=first.pk).update(status=Status.RUNNING, started_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_run(second.pk) == "waiting"
+    assert later == [second.pk]  # tried again in a few seconds
+    assert ExportJob.objects.get(pk=second.pk).status == Status.QUEUED
+    # A writer dead for longer than STUCK_AFTER holds nobody up.
+    ExportJob.objects.filter(pk=first.pk).update(
+        started_at=timezone.now() - exports.STUCK_AFTER - datetime.timedelta(seconds=1)
+    )
+    assert export_run(second.pk) == "done"
+
+
+def test_a_job_already_taken_is_not_scheduled_again(personas, monkeypatch):
+    later = []
+    monkeypatch.setattr(exports, "_run_later", later.append)
+    job = _queued(personas["supervisor"])
+    ExportJob.objects.filter(pk=job.pk).update(status=Status.RUNNING, started_at=timezone.now())
+    assert export_run(job.pk) == "skipped"
+    assert later == []
+
+
 def test_progress_is_written_while_the_file_is_written(personas, monkeypatch):
     job = _queued(personas["supervisor"], rows=4)
     seen = []
@@ -305,3 +333,13 @@ def test_other_users_owners_and_strangers_are_kept_out(personas):
         client_for(personas["admin"]).get(reverse("export_detail", args=[10**12])).status_code
         == 404
     )
+
+
+def test_waiting_is_a_task_scheduled_in_the_queue(personas):
+    from huey.contrib.djhuey import HUEY
+
+    job = _queued(personas["supervisor"])
+    before = HUEY.scheduled_count()
+    exports._run_later(job.pk)
+    assert HUEY.scheduled_count() == before + 1
+    HUEY.flush()
