@@ -138,11 +138,15 @@ def test_the_detail_page_polls_until_the_messages_are_queued(personas, world):
     waiting = client.get(poll, headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="queuing"' in waiting and 'hx-trigger="every 2s"' in waiting
     assert "<html" not in waiting
+    assert 'data-testid="delivery"' not in page and 'data-testid="delivery"' not in waiting
 
     announcement_deliver_pending(notice.id)
     done = client.get(poll, headers={"HX-Request": "true"}).content.decode()
     assert 'data-testid="recipients">2</dd>' in done  # 张三 and 李四; the polling stops
     assert "hx-trigger" not in done and 'data-testid="queuing"' not in done
+    # The same answer fills the messages by channel in, out of band.
+    assert '<div id="announcement-messages" hx-swap-oob="true">' in done
+    assert 'data-testid="delivery"' in done
     page = client.get(f"/notices/{notice.id}/").content.decode()
     assert 'data-testid="recipients">2</dd>' in page and 'hx-trigger="every 2s"' not in page
 

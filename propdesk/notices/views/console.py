@@ -139,10 +139,14 @@ def announcement_detail(request, announcement_id: int):
 
 @console_view
 def announcement_delivery(request, announcement_id: int):
-    """The detail page's count of people notified, polled while the worker queues the messages."""
+    """The detail page's count of people notified, polled while the worker queues the messages;
+    the answer that brings the count also brings the messages by channel."""
     announcement = selectors.announcement_for_staff(request.user, announcement_id)
     partial = "notices/partials/announcement_delivery.html"
-    return render_page(request, partial, partial, {"announcement": announcement})
+    context = {"announcement": announcement, "oob": True}
+    if not announcement.messages_queuing:
+        context["delivery"] = selectors.delivery_summary(announcement)
+    return render_page(request, partial, partial, context)
 
 
 def _detail_context(request, announcement, publish_form) -> dict:
