@@ -21,13 +21,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-# The request bench's seeding and set-up, loaded by path (its module name is also a PyPI package's).
+# The request bench's database set-up and seeding, loaded by path ("requests" is also the name
+# of a PyPI package).
 _spec = importlib.util.spec_from_file_location("bench_requests", REPO / "bench" / "requests.py")
 bench_requests = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bench_requests)
-configure_environment = bench_requests.configure_environment
-ensure_postgres_database = bench_requests.ensure_postgres_database
-prepare = bench_requests.prepare
 
 TINY = {"houses": 600, "communities": 3, "requests": 2000}
 
@@ -130,20 +128,9 @@ def measure() -> list[dict]:
 def main(argv=None) -> dict:
     args = parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="propdesk-bench-exports-") as temp_dir:
-        database_url = args.database_url or f"sqlite:///{temp_dir}/bench.sqlite3"
-        configure_environment(database_url, temp_dir)
-        if database_url.startswith("postgres"):
-            ensure_postgres_database(database_url)
-        import django
-
-        django.setup()
-        from django.db import connection
-
-        if args.tiny:
-            prepare(TINY["houses"], TINY["communities"], TINY["requests"])
-        elif args.seed_houses or args.seed_requests:
-            prepare(args.seed_houses, None, args.seed_requests)
+        bench_requests.database_ready(args, temp_dir, TINY)
         import openpyxl
+        from django.db import connection
 
         report = {
             "database": connection.vendor,

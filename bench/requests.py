@@ -559,26 +559,32 @@ def _database_version(connection) -> str:
         return cursor.fetchone()[0]
 
 
+def database_ready(args, temp_dir: str, tiny: dict) -> None:
+    """Point Django at the bench's database (a temporary SQLite one with --tiny), migrate and seed
+    it: `tiny` sizes with --tiny, otherwise what --seed-houses and --seed-requests ask for."""
+    database_url = args.database_url or f"sqlite:///{temp_dir}/bench.sqlite3"
+    configure_environment(database_url, temp_dir)
+    if database_url.startswith("postgres"):
+        ensure_postgres_database(database_url)
+    import django
+
+    django.setup()
+    if args.tiny:
+        prepare(tiny["houses"], tiny["communities"], tiny["requests"])
+    elif args.seed_houses or args.seed_requests:
+        prepare(args.seed_houses, None, args.seed_requests)
+
+
 def main(argv=None) -> dict:
     args = parse_args(argv)
     temp_dir = tempfile.mkdtemp(prefix="propdesk-bench-requests-")
     try:
-        database_url = args.database_url or f"sqlite:///{temp_dir}/bench.sqlite3"
-        configure_environment(database_url, temp_dir)
-        if database_url.startswith("postgres"):
-            ensure_postgres_database(database_url)
-        import django
-
-        django.setup()
+        database_ready(args, temp_dir, TINY)
         from django.db import connection
 
         from propdesk.estates.models import Community
         from propdesk.tickets.models import ServiceRequest
 
-        if args.tiny:
-            prepare(TINY["houses"], TINY["communities"], TINY["requests"])
-        elif args.seed_houses or args.seed_requests:
-            prepare(args.seed_houses, None, args.seed_requests)
         report = {
             "database": connection.vendor,
             "database_version": _database_version(connection),

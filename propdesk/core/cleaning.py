@@ -43,3 +43,18 @@ def clean_choice(field: str, value: Any, choices) -> str:
             _("Choose one of the listed values."), code="bad_choice", field=field
         )
     return value
+
+
+MAX_ID_DIGITS = 18  # a 64-bit id
+
+
+def clean_id(field: str, value: Any, *, message: str | None = None) -> int | None:
+    """An optional id given as a number or digits (a query string, a JSON body); empty is None."""
+    from django.utils.translation import gettext as _
+
+    if value in (None, ""):
+        return None
+    text = str(value)
+    if isinstance(value, bool) or not text.isdigit() or len(text) > MAX_ID_DIGITS:
+        raise ValidationFailed(message or _("Choose from the list."), field=field)
+    return int(text)

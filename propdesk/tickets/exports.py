@@ -16,6 +16,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from propdesk.accounts.models import Department
+from propdesk.core.cleaning import clean_id
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.exports import Exporter
 from propdesk.core.permissions import Perm, require
@@ -58,15 +59,11 @@ def month_check(actor, params: dict) -> tuple[dict, str]:
     """A supervisor's month, of one community they see or of all of them."""
     require(actor, Perm.REQUEST_REPORTS)
     month = _month(params.get("month"))
-    community_id = params.get("community")
+    community_id = clean_id("community", params.get("community"), message=_("Choose a community."))
     name = _("all communities")
-    if community_id not in (None, ""):
-        if not str(community_id).isdigit() or len(str(community_id)) > 15:
-            raise ValidationFailed(_("Choose a community."), field="community")
-        community = community_for_user(actor, int(community_id), Perm.REQUEST_REPORTS)
+    if community_id is not None:
+        community = community_for_user(actor, community_id, Perm.REQUEST_REPORTS)
         community_id, name = community.id, community.name
-    else:
-        community_id = None
     title = _("Requests of %(month)s, %(where)s") % {"month": f"{month:%Y-%m}", "where": name}
     return {"month": f"{month:%Y-%m}", "community": community_id}, title
 
