@@ -18,6 +18,7 @@ test: setup lint
 lint:
 	$(UV) ruff check .
 	$(UV) ruff format --check .
+	$(UV) lint-imports
 
 worker:
 	DEBUG=1 $(UV) python manage.py run_huey

@@ -121,6 +121,10 @@ def configure_environment(database_url: str, var_dir: str) -> None:
     os.environ["CSRF_COOKIE_SECURE"] = "0"
     os.environ.setdefault("PROPDESK_VAR_DIR", var_dir)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # This folder holds requests.py, which would shadow the HTTP library of that name (imported
+    # by an SMS provider's SDK): the project is imported from the checkout, not from here.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
 

@@ -43,7 +43,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 50.0
@@ -63,6 +63,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
     parser.add_argument("--server", choices=("gunicorn", "runserver"), default="gunicorn")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--worker-class", choices=("sync", "gthread"), default="sync")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
+    parser.add_argument(
+        "--conn-max-age", type=int, default=None, help="the server's CONN_MAX_AGE (settings: 60)"
+    )
+    parser.add_argument(
+        "--http-pages",
+        action="store_true",
+        help="also load queue pages and searches over HTTP with the same clients in each round",
+    )
     parser.add_argument("--duration", type=float, default=None, help="seconds per round")
     parser.add_argument("--rounds", type=int, default=None, help="hello/create rounds")
     parser.add_argument("--skip-throughput", action="store_true")
@@ -93,6 +103,10 @@ def configure_environment(database_url: str, var_dir: str) -> None:
     os.environ["CSRF_COOKIE_SECURE"] = "0"
     os.environ["PROPDESK_VAR_DIR"] = var_dir
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # This folder holds requests.py, which would shadow the HTTP library of that name (imported
+    # by an SMS provider's SDK): the project is imported from the checkout, not from here.
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
 
@@ -262,6 +276,14 @@ urlpatterns = [
 ]
 """
 FLOOR_SCOPE = "bench-floor:"
+# --http-pages: the first page of every queue, and the two searches, as the token's agent.
+PAGE_PATHS = {
+    "queues": [f"/api/requests/?queue={queue}" for queue in QUEUES],
+    "search": [
+        "/api/requests/?q=" + "%20".join(quote(word) for word in words.split())
+        for words in SEARCHES.values()
+    ],
+}
 BENCH_SETTINGS = """
 from propdesk.settings import *  # noqa: F403
 
@@ -336,7 +358,9 @@ class Load:
     """`clients` threads hammering one endpoint for `duration` seconds over keep-alive."""
 
     def __init__(self, port, method, path, bodies, headers, clients, duration):
-        self.port, self.method, self.path = port, method, path
+        # `path` may be a list: each client walks through it, one path per request.
+        self.port, self.method = port, method
+        self.paths = [path] if isinstance(path, str) else list(path)
         self.bodies, self.headers = bodies, headers
         self.clients, self.duration = clients, duration
         self.ok = 0
@@ -373,10 +397,11 @@ class Load:
         latencies = []
         while time.perf_counter() < deadline:
             body = self.bodies[i % len(self.bodies)] if self.bodies else None
+            path = self.paths[i % len(self.paths)]
             i += self.clients
             started = time.perf_counter()
             try:
-                conn.request(self.method, self.path, body=body, headers=self.headers)
+                conn.request(self.method, path, body=body, headers=self.headers)
                 response = conn.getresponse()
                 data = response.read()
                 if response.will_close:
@@ -418,20 +443,32 @@ def measure_throughput(args, var_dir: str) -> dict:
         "DJANGO_SETTINGS_MODULE": "benchsite.settings",
         "PYTHONPATH": os.pathsep.join([var_dir, str(REPO), os.environ.get("PYTHONPATH", "")]),
     }
+    if args.conn_max_age is not None:
+        env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
     if args.server == "gunicorn":
         command = [
             *(sys.executable, "-m", "gunicorn", "propdesk.wsgi:application"),
             *("--workers", str(args.workers), "--bind", f"127.0.0.1:{port}"),
+            *("--worker-class", args.worker_class),
+            *(("--threads", str(args.threads)) if args.worker_class == "gthread" else ()),
             *("--log-level", "warning", "--chdir", str(REPO)),
+            # A worker's first request loads jieba's dictionary: on a machine loaded by other
+            # work it can take longer than gunicorn's default 30 s, and the worker is killed.
+            *("--timeout", "120"),
         ]
     else:
         command = [sys.executable, str(REPO / "manage.py"), "runserver", "--noreload"]
         command.append(f"127.0.0.1:{port}")
     server = subprocess.Popen(  # noqa: S603 — our own interpreter, gunicorn or manage.py
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        # The server's log goes to a file: a pipe nobody reads fills up under a flood of logged
+        # 4xx answers, and the workers then hang on writing and are killed by gunicorn.
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(Path(var_dir) / "server.log").open("wb"),
     )
     try:
-        _wait_for(port, server)
+        _wait_for(port, server, Path(var_dir) / "server.log")
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
         # Warm-up: imports, jieba's dictionary, first connections.
         Load(port, "GET", "/bench/hello", None, {}, 2, 1.0).run()
@@ -452,14 +489,23 @@ def measure_throughput(args, var_dir: str) -> dict:
                     "ratio": _ratio(create, hello),
                     "write_ratio": _ratio(write, hello),
                     "floor_ratio": _ratio(floor, hello),
+                    "create_floor_ratio": _ratio(create, floor),
                 }
             )
-            results = (("hello", hello), ("write", write), ("floor", floor), ("create", create))
+            results = [("hello", hello), ("write", write), ("floor", floor), ("create", create)]
+            if args.http_pages:
+                for name, paths in PAGE_PATHS.items():
+                    rounds[-1][name] = _timed(
+                        server, Load(port, "GET", paths, None, headers, **load)
+                    )
+                    results.append((name, rounds[-1][name]))
             for name, result in results:
                 print(
                     f"  {name:<6} {result['per_second']:>8} req/s  server CPU "
-                    f"{result['server_cpu_ms']} ms/req  p50 {result['p50_ms']} ms  "
-                    f"failed {result['failed']} {result['errors'][:1] or ''}",
+                    f"{result['server_cpu_ms']} ms/req + database {result['database_cpu_ms']} "
+                    f"ms/req  p50 {result['p50_ms']} ms  p95 {result['p95_ms']} ms  "
+                    f"failed {result['failed']} {result['errors'][:1] or ''}  "
+                    f"(load {result['load_average']})",
                     flush=True,
                 )
             print(
@@ -479,7 +525,9 @@ def measure_throughput(args, var_dir: str) -> dict:
     write_ratios = sorted(r["write_ratio"] for r in rounds)
     return {
         "server": (
-            f"gunicorn, {args.workers} sync workers, DEBUG off"
+            f"gunicorn, {args.workers} {args.worker_class} workers"
+            + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
+            + f", CONN_MAX_AGE {60 if args.conn_max_age is None else args.conn_max_age}, DEBUG off"
             if args.server == "gunicorn"
             else "manage.py runserver --noreload (threaded), DEBUG off"
         ),
@@ -523,23 +571,51 @@ def _server_cpu_seconds(server: subprocess.Popen) -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def _database_cpu_seconds() -> float | None:
+    """CPU time so far of the PostgreSQL backends serving the bench's database on this machine
+    (their process title names the database), from /proc; None for SQLite or elsewhere."""
+    url = os.environ.get("DATABASE_URL", "")
+    proc = Path("/proc")
+    if not url.startswith("postgres") or not proc.is_dir():
+        return None
+    title = f" {unquote(urlsplit(url).path.lstrip('/'))} ".encode()
+    ticks = 0
+    for stat in proc.glob("[0-9]*/stat"):
+        try:
+            if not stat.read_text().split(" ", 2)[1].startswith("(postgres"):
+                continue
+            if title not in (stat.parent / "cmdline").read_bytes():
+                continue
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _per_request_ms(before, after, requests: int) -> float | None:
+    if before is None or after is None or not requests:
+        return None
+    return round(1000 * (after - before) / requests, 2)
+
+
 def _timed(server: subprocess.Popen, load: Load) -> dict:
-    """Run `load`, adding the server's CPU milliseconds per answered request."""
-    before = _server_cpu_seconds(server)
+    """Run `load`, adding the CPU milliseconds per answered request of the server's processes
+    and of the database backends (PostgreSQL; backends that end during the load, as without
+    persistent connections, are not counted), and the machine's load average."""
+    before, database_before = _server_cpu_seconds(server), _database_cpu_seconds()
     result = load.run()
-    after = _server_cpu_seconds(server)
-    result["server_cpu_ms"] = (
-        round(1000 * (after - before) / result["requests"], 2)
-        if before is not None and after is not None and result["requests"]
-        else None
-    )
+    after, database_after = _server_cpu_seconds(server), _database_cpu_seconds()
+    result["server_cpu_ms"] = _per_request_ms(before, after, result["requests"])
+    result["database_cpu_ms"] = _per_request_ms(database_before, database_after, result["requests"])
+    result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return result
 
 
-def _wait_for(port: int, server: subprocess.Popen) -> None:
+def _wait_for(port: int, server: subprocess.Popen, log: Path) -> None:
     for _attempt in range(200):
         if server.poll() is not None:
-            sys.exit("the server did not start: " + server.stderr.read().decode()[-2000:])
+            sys.exit("the server did not start: " + log.read_text(errors="replace")[-2000:])
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/bench/hello")

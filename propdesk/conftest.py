@@ -22,9 +22,69 @@ CHROMIUM_ARGS = [
 ]
 
 
+def pytest_configure(config):
+    """`PROPDESK_TEST_CLOCK=23:30` runs the whole suite with the clock at that Shanghai hour today
+    (or at a full ISO date-time), ticking from there: behaviour that depends on the hour (quiet
+    hours, working time, the day's end) must be pinned by the test itself, and CI proves it by
+    running the suite once at night."""
+    at = os.environ.get("PROPDESK_TEST_CLOCK", "").strip()
+    if not at:
+        return
+    import time_machine
+
+    shanghai = datetime.timezone(datetime.timedelta(hours=8))
+    if "T" in at or " " in at:
+        start = datetime.datetime.fromisoformat(at)
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=shanghai)
+    else:
+        hour, minute = (int(part) for part in at.split(":"))
+        today = datetime.datetime.now(shanghai).date()
+        start = datetime.datetime.combine(today, datetime.time(hour, minute), tzinfo=shanghai)
+    config._propdesk_clock = time_machine.travel(start, tick=True)
+    config._propdesk_clock.start()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every transactional test restores the migrated rows by serialized rollback. Django empties
+    the tables after such a test; without serialized rollback it then re-creates content types and
+    permissions, and the next test that reloads the serialized rows inserts them a second time
+    (a duplicate key on PostgreSQL). One rule for all, so a new test cannot mix the two."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None or not marker.kwargs.get("transaction"):
+            continue
+        if marker.kwargs.get("serialized_rollback"):
+            continue
+        kwargs = {**marker.kwargs, "serialized_rollback": True}
+        item.add_marker(pytest.mark.django_db(*marker.args, **kwargs), append=False)
+
+
+def pytest_report_header(config):
+    at = os.environ.get("PROPDESK_TEST_CLOCK", "").strip()
+    return [f"clock: the suite starts at {at} Asia/Shanghai"] if at else []
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_propdesk_clock", None)
+    if clock is not None:
+        clock.stop()
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _urls_loaded(request):
+    """The live server imports the URLconf (every app's API and PDF libraries) on the first
+    request it serves; on a busy machine that outlasts the browser's first navigation. A browser
+    journey imports it beforehand, as a production server does at start."""
+    if request.node.get_closest_marker("browser") is not None:
+        from django.urls import get_resolver
+
+        get_resolver().url_patterns  # noqa: B018 — the import is the point
 
 
 @pytest.fixture(autouse=True)
@@ -145,14 +205,6 @@ def house_b(community_b, admin):
 DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server"}
 
 
-# Data migrations that seed company-wide defaults (not per-community rows made by services).
-SEEDING_MIGRATIONS = (
-    "propdesk.tickets.migrations.0002_seed_configuration",
-    "propdesk.frontdesk.migrations.0002_seed_configuration",
-    "propdesk.notices.migrations.0002_seed_templates",
-)
-
-
 @pytest.fixture(autouse=True)
 def _fresh_configuration_cache():
     """Each test reads the configuration rows of its own database, not a cached earlier test's."""
@@ -176,7 +228,6 @@ def _seeded_configuration(request):
         {"transactional_db", "live_server"} & names
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()  # a flush re-creates content types under new ids
@@ -184,11 +235,10 @@ def _seeded_configuration(request):
     from propdesk.tickets.models import RequestKind
 
     if not RequestKind.objects.exists():  # a flush empties every table at once
-        from importlib import import_module
-
-        for module in SEEDING_MIGRATIONS:
-            import_module(module).seed(apps, None)
         from propdesk.core.config_cache import clear_cache
+        from propdesk.core.schema import seed_configuration
+
+        seed_configuration()
 
         clear_cache()
     yield

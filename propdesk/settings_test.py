@@ -16,3 +16,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
 MEDIA_ROOT = VAR_DIR / "test-media"
 LANGUAGE_CODE = "zh-hans"
+PORTAL_PUBLIC_BASE_URL = "http://testserver"
+PORTAL_PAYMENT_HTTP_TIMEOUT = 5

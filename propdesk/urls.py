@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from propdesk.api.urls import api
 from propdesk.core.health import healthz
+from propdesk.core.views import favicon
 
 urlpatterns = [
     path("", include("propdesk.estates.urls")),
@@ -13,10 +14,20 @@ urlpatterns = [
     path("custody/", include("propdesk.custody.urls")),
     path("notices/", include("propdesk.notices.urls")),
     path("exports/", include("propdesk.core.urls")),
+    path("quality/", include("propdesk.quality.urls")),
+    path("assistant/", include("propdesk.assistant.urls")),
+    path("community/", include("propdesk.community.urls")),
+    path("operations/", include("propdesk.operations.urls")),
     path("m/", include("propdesk.notices.owner_urls")),
+    path("m/surveys/", include("propdesk.quality.portal_urls")),
+    path("m/activities/", include("propdesk.community.portal_urls")),
+    path("m/fees/published/", include("propdesk.operations.portal_urls")),
     path("m/", include("propdesk.portal.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
+
+handler500 = "propdesk.core.unavailable.server_error"

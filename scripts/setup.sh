@@ -28,8 +28,9 @@ uv sync --locked --quiet
 npm ci --no-audit --no-fund --loglevel=error 2>&1 | grep -v 'Unknown user config' || true
 vendor=propdesk/static/vendor
 mkdir -p "$vendor"
-cp node_modules/bootstrap/dist/css/bootstrap.min.css "$vendor/"
-cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$vendor/"
+# Each file with the source map it names: collectstatic's manifest refuses a missing map.
+cp node_modules/bootstrap/dist/css/bootstrap.min.css{,.map} "$vendor/"
+cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js{,.map} "$vendor/"
 cp node_modules/htmx.org/dist/htmx.min.js "$vendor/"
 cp node_modules/echarts/dist/echarts.min.js "$vendor/"
 

@@ -1,11 +1,13 @@
-"""Back-office configuration of staff: users with their role, department and communities;
-departments; and a read-only view of API tokens (the key itself is never stored or shown)."""
+"""Back-office view of staff: users (their role, department, communities and flags read-only:
+they change on the console's staff access page, with the history), departments, and a read-only
+view of API tokens (the key itself is never stored or shown)."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.accounts.models import ApiToken, Department, User
+from propdesk.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -35,8 +37,24 @@ class UserAdmin(BaseUserAdmin):
                 "fields": ("username", "password1", "password2"),
             },
         ),
-        (_("Work"), {"fields": ("role", "department", "communities")}),
     )
+
+    # Who may do what changes only through accounts.staff_access (audited).
+    ACCESS_FIELDS = (
+        "role",
+        "department",
+        "communities",
+        "is_active",
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+        "last_login",
+        "date_joined",
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.ACCESS_FIELDS if obj is not None else ()
 
     @admin.display(description=_("name"))
     def display_name(self, obj):
@@ -50,7 +68,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """Read-only: tokens are created and revoked on the console's API tokens page."""
 
     list_display = (
@@ -74,12 +92,3 @@ class ApiTokenAdmin(admin.ModelAdmin):
         "revoked_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,3 +6,9 @@ class AccountsConfig(AppConfig):
     name = "propdesk.accounts"
     label = "accounts"
     verbose_name = _("Staff and accounts")
+
+    def ready(self) -> None:
+        from propdesk.core import audit
+
+        # How the shared history names this app's events (the codes stay in the database).
+        audit.ACTION_LABELS.setdefault("staff_access_changed", _("Access changed"))

@@ -8,15 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Role(models.TextChoices):
-    AGENT = "agent", _("Agent")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    TECHNICIAN = "technician", _("Technician")
-    CASHIER = "cashier", _("Cashier")
-    GUARD = "guard", _("Guard")
-    ADMIN = "admin", _("Administrator")
-    OWNER = "owner", _("Owner")
+from propdesk.core.roles import Role
 
 
 class Department(models.Model):
@@ -64,6 +56,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            # The portal finds an owner's account by its verified mobile (usernames are opaque).
+            models.UniqueConstraint(
+                fields=["mobile"],
+                condition=models.Q(role="owner") & ~models.Q(mobile=""),
+                name="one_owner_account_per_mobile",
+            )
+        ]
 
     def __str__(self) -> str:
         full = f"{self.last_name}{self.first_name}".strip()

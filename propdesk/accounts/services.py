@@ -9,6 +9,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from propdesk.accounts import error_codes
 from propdesk.accounts.models import ApiToken, User, hash_token
 from propdesk.core import audit
 from propdesk.core.errors import Conflict, NotFound, ValidationFailed
@@ -60,7 +61,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
         revoked_at=timezone.now()
     )
     if not revoked:
-        raise Conflict(_("This token is already revoked."), code="already_revoked")
+        raise Conflict(_("This token is already revoked."), code=error_codes.ALREADY_REVOKED)
     token.refresh_from_db(fields=["revoked_at"])
     audit.record_change(actor=actor, instance=token, action="revoke")
     return token

@@ -15,4 +15,6 @@ urlpatterns = [
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/new/", views.api_token_create, name="api_token_create"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/<int:user_id>/", views.staff_edit, name="staff_edit"),
 ]

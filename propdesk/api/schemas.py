@@ -8,7 +8,7 @@ endpoints page with `limit`/`offset`. The error bodies here are what the excepti
 
 import datetime
 import re
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Schema
@@ -49,7 +49,9 @@ def error_responses(*codes: int) -> dict:
     return {code: ValidationErrorOut if code == 422 else ErrorOut for code in codes}
 
 
-READ_ERRORS = error_responses(401, 403, 404, 422)
+# Any request may be refused with 400: a NUL character in a parameter, a bad period or date, an
+# id the service cannot read.
+READ_ERRORS = error_responses(400, 401, 403, 404, 422)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
@@ -157,7 +159,19 @@ def _iso_date(value):
     return value.strip()
 
 
-Date = Annotated[datetime.date, BeforeValidator(_iso_date)]
+def _date_in_range(value: datetime.date) -> datetime.date:
+    """Within the years core.cleaning accepts, so date arithmetic never leaves the calendar."""
+    from propdesk.core.cleaning import EARLIEST_DAY, LATEST_DAY
+
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError(
+            _("Give a date between %(first)s and %(last)s.")
+            % {"first": EARLIEST_DAY.year, "last": LATEST_DAY.year}
+        )
+    return value
+
+
+Date = Annotated[datetime.date, BeforeValidator(_iso_date), AfterValidator(_date_in_range)]
 # Ids and numbers in JSON bodies are strict: `true` or `"7"` is not an id, 16.0 is not a floor.
 Id = Annotated[int, Strict(), Field(ge=1, le=MAX_ID)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -191,3 +205,37 @@ def page(queryset, paging: Paging) -> dict:
         "offset": paging.offset,
         "items": list(queryset[paging.offset : paging.offset + limit]),
     }
+
+
+def choices_of(choices, *extra: str):
+    """The `Literal` of a model's choice values (and `extra`, e.g. "" for "any"): the API's
+    enums are derived from the model's choices, never copied by hand."""
+    return Literal[(*choices.values, *extra)]
+
+
+# --- histories --------------------------------------------------------------------------------
+
+
+class HistoryEntryOut(Schema):
+    """One entry of a record's history as a person reads it (`core.audit.describe_events`)."""
+
+    action: str = Field(..., description="The action's code, e.g. status_change")
+    action_label: str = Field(..., description="The action in the user's language")
+    at: datetime.datetime
+    actor: str | None = Field(None, description="Who did it, by name (none for the system)")
+    changes: dict = Field(..., description="field → [before, after], as recorded")
+    display: str = Field(
+        ..., description="The entry in plain language: labels and names, not codes"
+    )
+    note: str
+
+    @staticmethod
+    def resolve_actor(obj) -> str | None:
+        return obj.actor.display_name if obj.actor_id else None
+
+
+def history_of(obj) -> list:
+    """The `timeline` a detail selector attached to `obj`, described for the API."""
+    from propdesk.core.audit import describe_events
+
+    return describe_events(getattr(obj, "timeline", None) or [])

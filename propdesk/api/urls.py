@@ -5,8 +5,10 @@ service raised it, the edge refused the input, authentication failed or the body
 """
 
 import json
+import logging
 
 from django.core.exceptions import SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -15,16 +17,48 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
 from propdesk.api.auth import api_auth
-from propdesk.core.errors import AppError
+from propdesk.api.docs_access import api_docs_access
+from propdesk.core.errors import AppError, ValidationFailed
+from propdesk.core.unavailable import RETRY_AFTER_SECONDS, unavailable_body
+
+logger = logging.getLogger("propdesk.unavailable")
+
+
+def _nul_path(value, path: str = "") -> str | None:
+    """Where in a parsed JSON body a NUL character sits (PostgreSQL refuses it in text)."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = ((str(i), v) for i, v in enumerate(value))
+    else:
+        return None
+    for key, item in items:
+        name = f"{path}.{key}" if path else str(key)
+        if "\x00" in str(key):
+            return name.replace("\x00", "")
+        found = _nul_path(item, name)
+        if found is not None:
+            return found
+    return None
 
 
 class ObjectBodyParser(Parser):
-    """JSON bodies must be objects: `[]`, `5` or `null` are refused, not read as "no fields"."""
+    """JSON bodies must be objects: `[]`, `5` or `null` are refused, not read as "no fields".
+    A NUL character in any value is refused with 400 naming the field."""
 
     def parse_body(self, request):
         data = json.loads(request.body)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
+        field = _nul_path(data)
+        if field is not None:
+            raise ValidationFailed(
+                _("This field holds characters that are not allowed."),
+                code="bad_characters",
+                field=field,
+            )
         return data
 
 
@@ -41,6 +75,7 @@ api = NinjaAPI(
     auth=api_auth,
     urls_namespace="api",
     parser=ObjectBodyParser(),
+    docs_decorator=api_docs_access,
 )
 
 # Where a parameter lives, and the names endpoints give their schema parameters: neither is part
@@ -146,6 +181,8 @@ def http_error(request, exc: HttpError):
             "csrf_failed",
             _("Send the CSRF token (X-CSRFToken header) with this session request."),
         )
+    if isinstance(exc.__cause__, AppError):  # the body parser's refusal, which names the field
+        return app_error(request, exc.__cause__)
     if exc.status_code == 400:  # an unreadable body
         return _error(request, 400, "bad_body", _("Send the request body as a JSON object."))
     return _error(request, exc.status_code, "http_error", str(exc))
@@ -156,6 +193,16 @@ def http_error(request, exc: HttpError):
 def suspicious(request, exc):
     """Oversized bodies, too many fields and the like: refused, never a 500."""
     return _error(request, 400, "bad_request", _("The request is too large or malformed."))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_unavailable(request, exc):
+    """The database does not answer: 503 with Retry-After; the next request tries again."""
+    logger.error("database unavailable: %s %s", request.method, request.path, exc_info=True)
+    response = api.create_response(request, unavailable_body(), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @api.exception_handler(Http404)
@@ -196,3 +243,23 @@ api.add_router("/portal/", portal_router)
 from propdesk.core.api import router as exports_router  # noqa: E402
 
 api.add_router("/exports/", exports_router)
+
+from propdesk.quality.api import router as quality_router  # noqa: E402
+
+api.add_router("/quality/", quality_router)
+
+from propdesk.quality.webhook import router as calls_router  # noqa: E402
+
+api.add_router("/calls/", calls_router)
+
+from propdesk.assistant.api import router as assistant_router  # noqa: E402
+
+api.add_router("/assistant/", assistant_router)
+
+from propdesk.community.api import router as community_router  # noqa: E402
+
+api.add_router("/community/", community_router)
+
+from propdesk.operations.api import router as operations_router  # noqa: E402
+
+api.add_router("/operations/", operations_router)

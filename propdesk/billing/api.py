@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses, page
+from propdesk.billing import error_codes
 from propdesk.billing import schemas as s
 from propdesk.billing.models import (
     BillingRun,
@@ -21,7 +22,6 @@ from propdesk.billing.models import (
     ReminderTemplate,
     VacancyApplication,
 )
-from propdesk.billing.rules import parse_period
 from propdesk.billing.selectors import access, accounts, reports
 from propdesk.billing.selectors.schedule import (
     current_rate,
@@ -42,7 +42,8 @@ from propdesk.billing.services import (
     utilities,
     vacancy,
 )
-from propdesk.core.errors import NotFound, ValidationFailed
+from propdesk.billing.services._common import clean_period
+from propdesk.core.errors import NotFound, ValidationFailed, fetch_named
 from propdesk.core.permissions import Perm, community_ids, has_perm, is_company_wide, require
 from propdesk.estates.models import Building, Community
 
@@ -67,20 +68,12 @@ XLSX = {
 }
 
 
-def _named(fetch, *args, field: str, **kwargs):
-    """Fetch a record a request refers to; a refusal names the field that held its id."""
-    try:
-        return fetch(*args, **kwargs)
-    except NotFound as exc:
-        raise NotFound(
-            _("No such record in your communities."), code="not_found", field=field
-        ) from exc
-
-
 def _community(user, community_id, perm: Perm = Perm.BILLING_VIEW, field: str = "community"):
     require(user, perm)
     if community_id is None or int(community_id) not in community_ids(user):
-        raise NotFound(_("No such record in your communities."), code="not_found", field=field)
+        raise NotFound(
+            _("No such record in your communities."), code=error_codes.NOT_FOUND, field=field
+        )
     return Community.objects.get(pk=community_id)
 
 
@@ -96,7 +89,9 @@ def _building(user, building_id, perm: Perm = Perm.BILLING_VIEW):
         return None
     building = Building.objects.filter(pk=building_id).first()
     if building is None or building.community_id not in community_ids(user):
-        raise NotFound(_("No such record in your communities."), code="not_found", field="building")
+        raise NotFound(
+            _("No such record in your communities."), code=error_codes.NOT_FOUND, field="building"
+        )
     require(user, perm, building.community_id)
     return building
 
@@ -245,7 +240,7 @@ def _preview_out(preview: dict) -> dict:
 def run_preview(request, payload: s.RunIn):
     scope = _run_scope(request.auth, payload)
     return _preview_out(
-        runs.billing_run_preview(actor=request.auth, period=parse_period(payload.period), **scope)
+        runs.billing_run_preview(actor=request.auth, period=clean_period(payload.period), **scope)
     )
 
 
@@ -256,7 +251,7 @@ def run_preview(request, payload: s.RunIn):
 )
 def run_start(request, payload: s.RunIn):
     scope = _run_scope(request.auth, payload)
-    run = runs.billing_run_start(actor=request.auth, period=parse_period(payload.period), **scope)
+    run = runs.billing_run_start(actor=request.auth, period=clean_period(payload.period), **scope)
     return Status(202, BillingRun.objects.get(pk=run.pk))
 
 
@@ -300,16 +295,16 @@ def run_resume(request, run_id: PathId):
 def bill_list(request, filters: Query[s.BillFilters]):
     user = request.auth
     if access.is_owner(user):
-        house_ids = access.owner_house_ids(user)
+        house_ids = access.owner_house_ids(user) + access.owner_past_house_ids(user)
         if filters.house:
-            _named(access.house_for_billing, user, filters.house, field="house")
+            fetch_named(access.house_for_billing, user, filters.house, field="house")
             house_ids = [filters.house]
         ids = list(Community.objects.filter(houses__id__in=house_ids).values_list("id", flat=True))
     else:
         ids = _scope_ids(user, filters.community)
         house_ids = None
         if filters.house:
-            house = _named(access.house_for_billing, user, filters.house, field="house")
+            house = fetch_named(access.house_for_billing, user, filters.house, field="house")
             house_ids = [house.id]
         elif len(ids) > 1 and not filters.building:
             # As on the bills page: every bill of a large company is millions of rows to count
@@ -319,7 +314,7 @@ def bill_list(request, filters: Query[s.BillFilters]):
                     "Choose a community (or a building or house): bills are listed one community "
                     "at a time."
                 ),
-                code="community_required",
+                code=error_codes.COMMUNITY_REQUIRED,
                 field="community",
             )
     if not access.is_owner(user):
@@ -327,10 +322,11 @@ def bill_list(request, filters: Query[s.BillFilters]):
     items = reports.bill_list(
         ids,
         building_id=filters.building,
-        period=parse_period(filters.period) if filters.period else None,
+        period=clean_period(filters.period) if filters.period else None,
         status=filters.status,
         house_code=filters.code,
         house_ids=house_ids,
+        where=access.owner_bills_q(user) if access.is_owner(user) else None,
     )
     return page(items, filters)
 
@@ -410,7 +406,7 @@ def statement_xlsx(request, house_id: PathId, filters: Query[s.StatementFilters]
 )
 def decoration_fee(request, payload: s.DecorationFeeIn):
     user = request.auth
-    house = _named(access.house_for_billing, user, payload.house, field="house")
+    house = fetch_named(access.house_for_billing, user, payload.house, field="house")
     bill = bills.decoration_fee_bill(actor=user, house=house, permit_ref=payload.permit_ref)
     return Status(201, _bill_out(bill))
 
@@ -422,7 +418,7 @@ def decoration_fee(request, payload: s.DecorationFeeIn):
 )
 def utility_deposit(request, payload: s.DepositIn):
     user = request.auth
-    house = _named(access.house_for_billing, user, payload.house, field="house")
+    house = fetch_named(access.house_for_billing, user, payload.house, field="house")
     return Status(201, _bill_out(bills.utility_deposit_bill(actor=user, house=house)))
 
 
@@ -448,7 +444,7 @@ def _bill_out(bill):
 )
 def payment_create(request, payload: s.PaymentIn):
     user = request.auth
-    house = _named(access.house_for_billing, user, payload.house, field="house")
+    house = fetch_named(access.house_for_billing, user, payload.house, field="house")
     result = payments.payment_take(
         actor=user,
         house=house,
@@ -489,7 +485,7 @@ def receipt_pdf(request, receipt_id: PathId):
 )
 def meter_top_up(request, payload: s.TopUpIn):
     user = request.auth
-    house = _named(access.house_for_billing, user, payload.house, field="house")
+    house = fetch_named(access.house_for_billing, user, payload.house, field="house")
     result = utilities.meter_top_up(
         actor=user,
         house=house,
@@ -516,15 +512,19 @@ def meter_top_up(request, payload: s.TopUpIn):
 )
 def adjustment_create(request, payload: s.AdjustmentIn):
     user = request.auth
-    house = _named(
+    house = fetch_named(
         access.house_for_billing, user, payload.house, Perm.LEDGER_ADJUST_REQUEST, field="house"
     )
     payment = (
-        _named(access.payment_for_user, user, payload.payment, field="payment")
+        fetch_named(access.payment_for_user, user, payload.payment, field="payment")
         if payload.payment
         else None
     )
-    bill = _named(access.bill_for_user, user, payload.bill, field="bill") if payload.bill else None
+    bill = (
+        fetch_named(access.bill_for_user, user, payload.bill, field="bill")
+        if payload.bill
+        else None
+    )
     adjustment = adjustments.adjustment_request(
         actor=user,
         kind=payload.kind,
@@ -588,7 +588,7 @@ def adjustment_reject(request, adjustment_id: PathId, payload: s.DecisionIn):
 )
 def vacancy_apply(request, payload: s.VacancyIn):
     user = request.auth
-    house = _named(access.house_for_billing, user, payload.house, field="house")
+    house = fetch_named(access.house_for_billing, user, payload.house, field="house")
     application = vacancy.vacancy_apply(actor=user, house=house, note=payload.note)
     return Status(201, application)
 
@@ -602,7 +602,7 @@ def vacancy_list(request, filters: Query[s.VacancyFilters]):
     user = request.auth
     items = VacancyApplication.objects.select_related("house")
     if access.is_owner(user):
-        items = items.filter(house_id__in=access.owner_house_ids(user))
+        items = items.filter(access.owner_rows_q(user, VacancyApplication))
     else:
         items = items.filter(community_id__in=_scope_ids(user, filters.community))
     if filters.status:
@@ -649,7 +649,7 @@ def settlement_create(request, payload: s.SettlementIn):
         community=community,
         building=building,
         utility=payload.utility,
-        period=parse_period(payload.period),
+        period=clean_period(payload.period),
         cost=payload.cost,
     )
     return Status(201, settlement)
@@ -835,7 +835,7 @@ def cash_up_create(request, payload: s.CashUpIn):
 )
 def collection_rate(request, filters: Query[s.CollectionFilters]):
     ids = _scope_ids(request.auth, filters.community, Perm.BILLING_REPORTS)
-    result = reports.collection_rate(ids, parse_period(filters.period))
+    result = reports.collection_rate(ids, clean_period(filters.period))
     return {
         "period": filters.period,
         "billed": s.money(result.billed_fen),

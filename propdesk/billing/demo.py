@@ -21,19 +21,29 @@ from django.db.models import F
 from django.utils import timezone
 
 from propdesk.accounts.models import Role, User
-from propdesk.billing.models import Bill, LedgerEntry, Payment, PaymentMethod, Receipt
+from propdesk.billing.models import (
+    Bill,
+    HouseAccount,
+    LedgerEntry,
+    Payment,
+    PaymentMethod,
+    Receipt,
+)
 from propdesk.billing.rules import add_months, month_start
-from propdesk.billing.selectors.accounts import open_bills
+from propdesk.billing.selectors.accounts import open_bills, with_outstanding
+from propdesk.billing.services._common import entry_row
 from propdesk.billing.services.adjustments import adjustment_request
 from propdesk.billing.services.bills import utility_deposit_bill
-from propdesk.billing.services.payments import payment_take
+from propdesk.billing.services.payments import allocation_rows, payment_fingerprint, payment_take
 from propdesk.billing.services.runs import billing_run_execute, billing_run_start
 from propdesk.billing.services.schedule import billing_defaults_ensure
 from propdesk.billing.services.utilities import meter_top_up, utility_settlement_create
 from propdesk.billing.services.vacancy import vacancy_apply, vacancy_approve
+from propdesk.core import audit
 from propdesk.core.errors import Conflict
-from propdesk.core.models import NumberSequence
-from propdesk.estates.models import Community, House, HouseStatus
+from propdesk.core.models import AuditEvent, NumberSequence
+from propdesk.core.numbering import next_number
+from propdesk.estates.models import Community, House, HouseStatus, Ownership
 
 MONTHS = 12
 HABITS = (  # (habit, weight, months paid at once)
@@ -98,8 +108,10 @@ def load_demo_billing(*, communities, rng: random.Random) -> dict:
             )
             summary["bills"] += run.bills_created
             month_end = periods[index + 1] if index + 1 < len(periods) else today
+            month = []
             while events and (events[0][0].date() < month_end or index + 1 == len(periods)):
-                _pay(events.pop(0), by_id, cashier, rng, summary)
+                month.append(events.pop(0))
+            _pay_month(month, community, by_id, cashier, rng, summary)
         _extras(community, houses, cashier, supervisor, admin, today, rng, summary)
         _renumber_receipts(community)
     return dict(summary)
@@ -152,6 +164,144 @@ def _pay(event, houses: dict, cashier, rng, summary) -> None:
     )
     _backdate_payment(result.payment, when)
     summary["payments"] += 1
+
+
+def _pay_month(events, community, houses: dict, cashier, rng, summary) -> None:
+    """The month's payments, each as `_pay` would take it, written together.
+
+    The rows are those `payment_take` writes — the payment, its ledger entries (allocated oldest
+    bill first by the service's own `allocation_rows`), the receipt with the next number, the
+    history row, the house's account — already dated as `_backdate_payment` dates them. A house
+    whose owner has a portal account pays through `payment_take` itself, which also tells them.
+    """
+    if not events:
+        return
+    told = set(
+        Ownership.objects.filter(
+            community=community, end_on__isnull=True, owner__user__isnull=False
+        ).values_list("house_id", flat=True)
+    )
+    open_by_house = defaultdict(list)
+    for bill in with_outstanding(Bill.objects.filter(community=community)).order_by(
+        "period", "due_on", "id"
+    ):
+        if bill.outstanding_fen > 0:
+            open_by_house[bill.house_id].append(bill)
+    batch = _PaymentBatch(community, cashier)
+    for event in events:
+        when, house_id, months, number = event
+        if house_id in told:
+            batch.write()
+            _pay(event, houses, cashier, rng, summary)
+            open_by_house[house_id] = open_bills(houses[house_id])
+            continue
+        owing = [b for b in open_by_house[house_id] if b.outstanding_fen > 0]
+        bills = [b for b in owing if b.created_at <= when]
+        if not bills:
+            continue
+        amount = sum(b.outstanding_fen for b in bills) + (months - 1) * bills[-1].amount_fen
+        if rng.random() < 0.05:  # a round sum: the rest stays as prepaid balance
+            amount = -(-amount // 10000) * 10000
+        method = rng.choices([m for m, _w in METHODS], [w for _m, w in METHODS])[0]
+        batch.add(
+            house=houses[house_id],
+            amount_fen=amount,
+            method=method,
+            key=f"demo-{community.id}-{number:06d}",
+            bills=owing,
+            when=when,
+        )
+        summary["payments"] += 1
+    batch.write()
+
+
+class _PaymentBatch:
+    """Payments made as `payment_take` makes them, written with one statement per table."""
+
+    def __init__(self, community, cashier):
+        self.community = community
+        self.cashier = cashier
+        self.accounts = set(
+            HouseAccount.objects.filter(community=community).values_list("house_id", flat=True)
+        )
+        self._clear()
+
+    def _clear(self):
+        self.new_accounts, self.payments, self.entries, self.receipts = [], [], [], []
+
+    def add(self, *, house, amount_fen: int, method: str, key: str, bills, when) -> None:
+        if house.id not in self.accounts:  # lock_house_account opens it on first use
+            self.accounts.add(house.id)
+            self.new_accounts.append(
+                HouseAccount(house_id=house.id, community_id=house.community_id)
+            )
+        payment = Payment(
+            community_id=house.community_id,
+            house=house,
+            method=method,
+            amount_fen=amount_fen,
+            idempotency_key=key,
+            fingerprint=payment_fingerprint(
+                house=house.id,
+                amount_fen=amount_fen,
+                method=method,
+                bills=None,
+                payer_name="",
+                reference="",
+                note="",
+            ),
+            received_by=self.cashier,
+            received_at=when,
+        )
+        rows, _allocated = allocation_rows(
+            house=house, amount_fen=amount_fen, bills=bills, payment=payment, actor=self.cashier
+        )
+        paid = entry_row(
+            house=house,
+            kind=LedgerEntry.Kind.PAYMENT,
+            amount_fen=-amount_fen,
+            payment=payment,
+            actor=self.cashier,
+        )
+        for row in [paid, *rows]:
+            row.created_at = when
+            self.entries.append(row)
+        # The number comes from this year's counter; the receipt is dated when the money came.
+        numbered = timezone.localtime().year
+        number = next_number(f"receipt:{house.community_id}:{numbered}")
+        receipt = Receipt(
+            community_id=house.community_id,
+            year=timezone.localtime(when).year,
+            number=number,
+            payment=payment,
+            issued_by=self.cashier,
+            issued_at=when,
+        )
+        self.payments.append(payment)
+        self.receipts.append((receipt, f"{numbered}-{number:06d}"))
+
+    def write(self) -> None:
+        if not self.payments:
+            return
+        HouseAccount.objects.bulk_create(self.new_accounts)
+        Payment.objects.bulk_create(self.payments)
+        LedgerEntry.objects.bulk_create(self.entries)
+        Receipt.objects.bulk_create([receipt for receipt, _number in self.receipts])
+        AuditEvent.objects.bulk_create(
+            audit.change_row(
+                actor=self.cashier,
+                instance=receipt.payment,
+                action="payment",
+                house_id=receipt.payment.house_id,
+                changes={
+                    "amount": [None, str(receipt.payment.amount)],
+                    "method": [None, receipt.payment.method],
+                },
+                object_repr=number,
+            )
+            for receipt, number in self.receipts
+        )
+        self._clear()
 
 
 def _backdate_payment(payment: Payment, when: datetime.datetime) -> None:
@@ -239,9 +389,10 @@ def _renumber_receipts(community: Community) -> None:
     Receipt.objects.filter(community=community).update(number=F("id") + 1_000_000_000)
     counters: dict[int, int] = defaultdict(int)
     for receipt in receipts:
-        year = timezone.localtime(receipt.payment.received_at).year
-        counters[year] += 1
-        Receipt.objects.filter(pk=receipt.pk).update(year=year, number=counters[year])
+        receipt.year = timezone.localtime(receipt.payment.received_at).year
+        counters[receipt.year] += 1
+        receipt.number = counters[receipt.year]
+    Receipt.objects.bulk_update(receipts, ["year", "number"], batch_size=500)
     for year, last in counters.items():
         NumberSequence.objects.update_or_create(
             scope=f"receipt:{community.id}:{year}", defaults={"last_value": last}

@@ -23,15 +23,20 @@ from reportlab.pdfgen import canvas
 from propdesk.core.money import amount_in_words, format_yuan, from_fen
 from propdesk.core.pdf import cjk_font
 
+# Item lines a receipt prints before "… and n more lines", so the seal and signatures fit.
+RECEIPT_LINES = 7
+
 
 def _local(moment: datetime.datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
-def receipt_pdf(receipt, *, lines: list[tuple[str, int]], reprint: bool) -> bytes:
-    """A5 landscape receipt (收据): number, house, items, total in figures and capital figures.
+def receipt_pdf(receipt, *, lines: list[tuple[str, int]], parties, reprint: bool) -> bytes:
+    """A5 landscape receipt (收据): number, house, payer, items, total in figures and capital
+    figures, how it was paid, the collecting company with its seal, the cashier and the issuer.
 
-    `lines` are (description, fen) pairs: what the payment paid, and any prepaid remainder.
+    `lines` are (description, fen) pairs: what the payment paid, and any prepaid remainder;
+    `parties` who the receipt names (services.receipts.receipt_parties).
     """
     payment = receipt.payment
     with translation.override(settings.LANGUAGE_CODE):
@@ -52,20 +57,25 @@ def receipt_pdf(receipt, *, lines: list[tuple[str, int]], reprint: bool) -> byte
         pdf.drawString(
             15 * mm,
             height - 35 * mm,
-            f"{_('House')} {payment.house.code}    {_('Payer')} {payment.payer_name or '—'}",
+            (
+                f"{_('House')} {payment.house.code}    {_('Payer')} {parties.payer}"
+                if payment.house_id
+                else f"{payment.get_source_display()}    {_('Payer')} {parties.payer}"
+            ),
         )
         y = height - 45 * mm
         pdf.setFont(font, 10)
         pdf.drawString(15 * mm, y, _("Item"))
         pdf.drawRightString(width - 15 * mm, y, _("Amount (CNY)"))
         pdf.line(15 * mm, y - 2 * mm, width - 15 * mm, y - 2 * mm)
-        for description, fen in lines[:12]:
-            y -= 7 * mm
+        for description, fen in lines[:RECEIPT_LINES]:
+            y -= 6 * mm
             pdf.drawString(15 * mm, y, description[:60])
             pdf.drawRightString(width - 15 * mm, y, f"{from_fen(fen):,.2f}")
-        if len(lines) > 12:
-            y -= 7 * mm
-            pdf.drawString(15 * mm, y, _("… and %(n)s more lines") % {"n": len(lines) - 12})
+        if len(lines) > RECEIPT_LINES:
+            y -= 6 * mm
+            more = len(lines) - RECEIPT_LINES
+            pdf.drawString(15 * mm, y, _("… and %(n)s more lines") % {"n": more})
         y -= 4 * mm
         pdf.line(15 * mm, y, width - 15 * mm, y)
         y -= 8 * mm
@@ -81,14 +91,17 @@ def receipt_pdf(receipt, *, lines: list[tuple[str, int]], reprint: bool) -> byte
         pdf.drawString(
             15 * mm,
             y,
-            f"{_('Method')} {payment.get_method_display()}"
+            f"{_('Method')} {parties.channel}"
             + (f"    {_('Reference')} {payment.reference}" if payment.reference else ""),
         )
-        pdf.drawRightString(
-            width - 15 * mm,
-            y,
-            f"{_('Cashier')} {payment.received_by.display_name}",
-        )
+        y -= 10 * mm
+        pdf.drawString(15 * mm, y, f"{_('Collected by (seal)')} {parties.collector}")
+        if parties.cashier:
+            pdf.drawString(width / 2, y, f"{_('Received by')} {parties.cashier}")
+        pdf.drawRightString(width - 15 * mm, y, f"{_('Issued by')} {parties.issuer}")
+        if not parties.online:
+            y -= 8 * mm
+            pdf.drawString(15 * mm, y, f"{_('Payer signature')} ____________________")
         if reprint:
             pdf.setFont(font, 10)
             pdf.setFillColor(colors.darkblue)

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from propdesk.billing.models import LedgerAdjustment, PaymentMethod, ReminderTemplate, Utility
+from propdesk.core.cleaning import clean_date
+from propdesk.core.errors import AppError
 from propdesk.core.forms import ConsoleForm
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -137,6 +139,6 @@ class SettlementForm(ConsoleForm):
 
 def parse_date(value: str | None) -> datetime.date:
     try:
-        return datetime.date.fromisoformat(value or "")
-    except ValueError:
+        return clean_date("date", value, required=True)
+    except AppError:  # none or a bad one in the address: today
         return timezone.localdate()

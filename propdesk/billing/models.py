@@ -179,6 +179,9 @@ class BillingPolicy(models.Model):
     temp_parking_block_hours = models.PositiveSmallIntegerField(
         _("temporary parking: one time covers (hours)"), default=12
     )
+    temp_parking_cap_fen = models.BigIntegerField(
+        _("temporary parking: most one stay pays (fen, 0 for no cap)"), default=0
+    )
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -294,6 +297,14 @@ class BillingRun(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the worker last reported progress on this run"
+    )
+    auto_resumes = models.PositiveSmallIntegerField(
+        _("automatic resumptions"),
+        default=0,
+        help_text=_("How many times the sweep resumed this run after its worker stopped."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -425,6 +436,14 @@ class PaymentMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class PaymentSource(models.TextChoices):
+    """What a payment pays: a house's fees (ledger, allocations) or a charge at the counter that
+    belongs to no house (temporary parking at the gate: a receipt and a cash-up line only)."""
+
+    HOUSE = "house", _("House fees")
+    TEMPORARY_PARKING = "temporary_parking", _("Temporary parking")
+
+
 class CashUp(models.Model):
     """A cashier's daily cash-up (日结): the payments taken since the last one, per method."""
 
@@ -452,10 +471,16 @@ class CashUp(models.Model):
 
 
 class Payment(models.Model):
-    """Money received for a house. The same idempotency key always means this one payment."""
+    """Money received for a house, or at the counter for a charge of no house (`source`). The
+    same idempotency key always means this one payment."""
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
-    house = models.ForeignKey(House, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(
+        _("paid for"), max_length=20, choices=PaymentSource.choices, default=PaymentSource.HOUSE
+    )
+    house = models.ForeignKey(
+        House, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     method = models.CharField(_("method"), max_length=20, choices=PaymentMethod.choices)
     amount_fen = models.BigIntegerField(_("amount (fen)"))
     idempotency_key = models.CharField(max_length=80, unique=True)
@@ -472,7 +497,13 @@ class Payment(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_positive")
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_positive"),
+            # A house's payment names its house; a counter charge names none.
+            models.CheckConstraint(
+                condition=(Q(source=PaymentSource.HOUSE) & Q(house__isnull=False))
+                | (~Q(source=PaymentSource.HOUSE) & Q(house__isnull=True)),
+                name="payment_house_matches_source",
+            ),
         ]
         indexes = [
             models.Index(fields=["community", "house", "received_at"], name="payment_house"),
@@ -490,6 +521,13 @@ class Payment(models.Model):
     @property
     def amount(self):
         return from_fen(self.amount_fen)
+
+    @property
+    def paid_for(self) -> str:
+        """What a list or a receipt names the payment by: the house's code, or what it paid."""
+        if self.house_id:
+            return self.house.code
+        return str(self.get_source_display())
 
 
 class LedgerAdjustment(models.Model):

@@ -172,13 +172,21 @@ def largest_remainder(total_fen: int, weights: Sequence[tuple[int, int]]) -> dic
 
 
 def temporary_parking_fen(
-    minutes: int, *, rate_fen: int, short_stay_minutes: int, short_stay_fen: int, block_hours: int
+    minutes: int,
+    *,
+    rate_fen: int,
+    short_stay_minutes: int,
+    short_stay_fen: int,
+    block_hours: int,
+    cap_fen: int = 0,
 ) -> int:
     """Temporary parking: up to `short_stay_minutes` costs `short_stay_fen`; longer stays pay
-    `rate_fen` per started block of `block_hours` (default: over 1 h and within 12 h, 5 CNY)."""
+    `rate_fen` per started block of `block_hours` (default: over 1 h and within 12 h, 5 CNY),
+    and no stay pays more than `cap_fen` when a cap is set (0: none)."""
     if minutes < 0:
         raise ValueError("minutes must not be negative")
     if minutes <= short_stay_minutes:
         return short_stay_fen
     block = max(block_hours, 1) * 60
-    return -(-minutes // block) * rate_fen
+    fee = -(-minutes // block) * rate_fen
+    return min(fee, cap_fen) if cap_fen > 0 else fee

@@ -10,8 +10,17 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import WithJsonSchema
 
-from propdesk.api.schemas import MAX_ID, Id, Line, PageOut, Paging, Text
+from propdesk.api.schemas import MAX_ID, Date, Id, Line, PageOut, Paging, Text, choices_of
+from propdesk.billing.models import (
+    LedgerAdjustment,
+    PaymentMethod,
+    PaymentSource,
+    ReminderTemplate,
+    Utility,
+    VacancyApplication,
+)
 from propdesk.core.money import MAX_AMOUNT, from_fen
 
 Amount = Annotated[
@@ -23,6 +32,12 @@ Period = Annotated[
     str,
     Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="A month, e.g. 2026-07"),
 ]
+# A time of day as sent ("21:00:00"). JSON Schema's `format: time` means RFC 3339 with an offset
+# ("21:00:00+08:00"), which the policy's local quiet hours never carry: documented by pattern.
+ClockTime = Annotated[
+    datetime.time,
+    WithJsonSchema({"type": "string", "pattern": r"^[0-2][0-9]:[0-5][0-9](:[0-5][0-9])?$"}),
+]
 OptionalId = Annotated[int | None, Field(None, ge=1, le=MAX_ID)]
 IdempotencyKey = Annotated[
     str,
@@ -33,12 +48,10 @@ IdempotencyKey = Annotated[
         description="Chosen by the client, unique per payment; a retry sends the same key",
     ),
 ]
-MethodValue = Literal["cash", "bank_transfer", "pos_card", "wechat", "alipay", "other"]
-AdjustmentKindValue = Literal[
-    "reverse_payment", "cancel_bill", "discount", "write_off", "refund", "deposit_refund"
-]
-UtilityValue = Literal["water", "electricity"]
-ChannelValue = Literal["sms", "wechat", "in_app"]
+MethodValue = choices_of(PaymentMethod)
+AdjustmentKindValue = choices_of(LedgerAdjustment.Kind)
+UtilityValue = choices_of(Utility)
+ChannelValue = choices_of(ReminderTemplate.Channel)
 
 
 def money(fen: int | None) -> str | None:
@@ -89,7 +102,7 @@ class FeeItemOut(Schema):
 
 class FeeRateIn(Schema):
     rate: Rate
-    effective_from: datetime.date
+    effective_from: Date
     note: Line(200) = ""
 
 
@@ -106,11 +119,12 @@ class PolicyOut(Schema):
     vacancy_percent: int
     vacancy_requires_application: bool
     reminder_interval_days: int
-    quiet_hours_start: datetime.time
-    quiet_hours_end: datetime.time
+    quiet_hours_start: ClockTime
+    quiet_hours_end: ClockTime
     temp_parking_free_minutes: int
     temp_parking_short_fee: str
     temp_parking_block_hours: int
+    temp_parking_cap: str
 
     @staticmethod
     def resolve_community(obj) -> int:
@@ -119,6 +133,10 @@ class PolicyOut(Schema):
     @staticmethod
     def resolve_temp_parking_short_fee(obj) -> str:
         return money(obj.temp_parking_short_fen)
+
+    @staticmethod
+    def resolve_temp_parking_cap(obj) -> str:
+        return money(obj.temp_parking_cap_fen)
 
 
 class PolicyPatch(Schema):
@@ -133,6 +151,7 @@ class PolicyPatch(Schema):
     temp_parking_free_minutes: int | None = Field(None, ge=0, le=1440)
     temp_parking_short_fee: Rate | None = None
     temp_parking_block_hours: int | None = Field(None, ge=1, le=72)
+    temp_parking_cap: Rate | None = None
 
 
 class ClosedPeriodIn(Schema):
@@ -356,8 +375,8 @@ class DepositIn(Schema):
 
 
 class StatementFilters(Schema):
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
 
 
 class StatementLineOut(Schema):
@@ -419,7 +438,8 @@ class AllocationOut(Schema):
 
 class PaymentOut(Schema):
     id: int
-    house: int
+    source: Literal[tuple(PaymentSource.values)]
+    house: int | None
     amount: str
     method: str
     received_at: datetime.datetime
@@ -511,7 +531,7 @@ class DecisionIn(Schema):
 
 
 class AdjustmentFilters(Paging):
-    status: Literal["pending", "approved", "rejected", ""] = "pending"
+    status: choices_of(LedgerAdjustment.Status, "") = "pending"
     community: int | None = Field(None, ge=1, le=MAX_ID)
 
 
@@ -574,7 +594,7 @@ class VacancyIn(Schema):
 
 
 class VacancyFilters(Paging):
-    status: Literal["pending", "approved", "rejected", ""] = ""
+    status: choices_of(VacancyApplication.Status, "") = ""
     community: int | None = Field(None, ge=1, le=MAX_ID)
 
 
@@ -756,7 +776,7 @@ class TemplateOut(Schema):
 
 
 class CashFilters(CommunityFilter):
-    date: datetime.date | None = None
+    date: Date | None = None
     cashier: int | None = Field(None, ge=1, le=MAX_ID)
 
 

@@ -12,6 +12,23 @@ def billing_run_task(run_id: int) -> str:
     return billing_run_execute(run_id).status
 
 
+@db_task()
+def run_bills_notify_task(run_id: int) -> int:
+    """After a billing run: tell the billed houses' account owners, apart from the run itself."""
+    from propdesk.billing.services.bills import run_bills_notify
+
+    return run_bills_notify(run_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def billing_runs_sweep_periodic() -> dict:
+    """Every five minutes: a run whose task was lost is queued again, one whose worker died is
+    resumed (or, after several stops, left interrupted for a supervisor)."""
+    from propdesk.billing.services.runs import billing_runs_sweep
+
+    return billing_runs_sweep()
+
+
 @db_periodic_task(crontab(minute="*/15"))
 def billing_figures_refresh_periodic() -> int:
     """Every quarter of an hour: the finance dashboard's figures of the communities whose money

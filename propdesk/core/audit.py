@@ -1,8 +1,12 @@
 """Writing the change history and the access log. Services call these; nothing else writes them."""
 
 import datetime
+import functools
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +56,11 @@ FIELD_LABELS = {
 VALUE_LABELS: dict[str, dict[str, str]] = {}
 
 
+# Apps that store their own codes in the history (procedure steps, checklist items) add a
+# function (field, value) -> label or None here in ready().
+VALUE_RESOLVERS: list = []
+
+
 def value_labels_add(field: str, choices) -> None:
     """Teach the history the labels of `field`'s values (a TextChoices class or (code, label)s);
     a label already taught for a code is kept."""
@@ -66,13 +75,25 @@ def value_label(field: str, value) -> str:
 
 
 def _plain(value):
+    """A value as the history's JSON column holds it: quiet hours (times), dates, amounts and
+    records become text or ids, so no field type can make writing the history fail."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, datetime.time):
+        return value.isoformat(timespec="minutes" if not value.second else "seconds")
     if isinstance(value, datetime.date | datetime.datetime):
         return value.isoformat()
-    return value
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return str(value)
 
 
 def _same(old, new) -> bool:
@@ -112,7 +133,34 @@ def record_change(
     object_repr: str | None = None,
 ) -> AuditEvent:
     """Write one history row. Pass `object_repr` when the record's name is personal data."""
-    return AuditEvent.objects.create(
+    event = change_row(
+        actor=actor,
+        instance=instance,
+        action=action,
+        changes=changes,
+        house_id=house_id,
+        owner_id=owner_id,
+        note=note,
+        object_repr=object_repr,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def change_row(
+    *,
+    actor,
+    instance: models.Model,
+    action: str,
+    changes: dict | None = None,
+    house_id: int | None = None,
+    owner_id: int | None = None,
+    note: str = "",
+    object_repr: str | None = None,
+) -> AuditEvent:
+    """The history row `record_change` writes, unsaved: for loaders that write many rows at
+    once (`AuditEvent.objects.bulk_create`), so bulk and single writes make the same rows."""
+    return AuditEvent(
         community_id=_community_id(instance),
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
@@ -136,3 +184,120 @@ def record_access(*, actor, subject: models.Model, field: str, reason: str = "")
         field=field,
         reason=reason[:200],
     )
+
+
+# --- reading the history in plain language -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    """One changed field as a person reads it: its label, and the old and new values by name."""
+
+    field: str
+    label: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.old} → {self.new}"
+
+
+@functools.cache
+def _models_by_name() -> dict:
+    from django.apps import apps
+
+    found: dict = {}
+    for model in apps.get_models():
+        found.setdefault(model._meta.model_name, model)
+    return found
+
+
+def _model_field(model, name: str):
+    if model is None:
+        return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _is_reference(field) -> bool:
+    return field is not None and (field.many_to_one or field.one_to_one) and field.related_model
+
+
+def describe_events(events) -> list:
+    """The history rows with `action_label`, `lines` (ChangeLine) and `display` (one sentence)
+    set on each: labels instead of codes, names instead of ids, the user's language — on every
+    page, API answer and export that shows a history. One query per kind of record named."""
+    events = list(events)
+    models = _models_by_name()
+    wanted: dict = defaultdict(set)
+    for event in events:
+        model = models.get(event.object_type)
+        for name, pair in (event.changes or {}).items():
+            field = _model_field(model, name)
+            if _is_reference(field):
+                for value in pair if isinstance(pair, list) else [pair]:
+                    if isinstance(value, int) and not isinstance(value, bool):
+                        wanted[field.related_model].add(value)
+    names = {
+        related: {obj.pk: str(obj) for obj in related._default_manager.filter(pk__in=ids)}
+        for related, ids in wanted.items()
+    }
+    for event in events:
+        model = models.get(event.object_type)
+        lines = []
+        for name, pair in (event.changes or {}).items():
+            field = _model_field(model, name)
+            old, new = (pair + [None, None])[:2] if isinstance(pair, list) else (None, pair)
+            lines.append(
+                ChangeLine(
+                    name,
+                    str(FIELD_LABELS.get(name) or getattr(field, "verbose_name", "") or name),
+                    _value_text(field, name, old, names),
+                    _value_text(field, name, new, names),
+                )
+            )
+        event.action_label = str(ACTION_LABELS.get(event.action, event.action))
+        event.lines = lines
+        event.display = "；".join(
+            [
+                event.action_label,
+                *(str(line) for line in lines),
+                *([event.note] if event.note else []),
+            ]
+        )
+    return events
+
+
+def _value_text(field, name: str, value, names: dict) -> str:
+    from django.utils.translation import gettext
+
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return "、".join(_value_text(field, name, v, names) for v in value) or "—"
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if _is_reference(field) and isinstance(value, int):
+        return names.get(field.related_model, {}).get(value) or f"#{value}"
+    if _is_reference(field):
+        return str(value)  # already a name (some services record the name, not the id)
+    if field is not None and getattr(field, "choices", None):
+        label = dict(field.flatchoices).get(value)
+        if label is not None:
+            return str(label)
+    for resolve in VALUE_RESOLVERS:
+        if (label := resolve(name, value)) is not None:
+            return str(label)
+    if isinstance(value, str) and len(value) > 19 and value[10:11] == "T":
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value_label(name, value)
+        from django.utils import timezone
+
+        return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}" if moment.tzinfo else value
+    return value_label(name, value) if isinstance(value, str) else str(value)

@@ -1,4 +1,4 @@
-from propdesk.core.permissions import Perm, has_perm
+from propdesk.core.permissions import Perm, has_perm, is_owner_account
 
 
 class _PermLookup:
@@ -15,4 +15,5 @@ class _PermLookup:
 
 
 def console(request):
-    return {"can": _PermLookup(getattr(request, "user", None))}
+    user = getattr(request, "user", None)
+    return {"can": _PermLookup(user), "is_owner_account": is_owner_account(user)}

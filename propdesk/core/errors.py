@@ -2,6 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.core import error_codes
+
 
 class AppError(Exception):
     """A broken business rule. `code` is stable for clients; `field` names the input at fault."""
@@ -41,3 +43,21 @@ class Conflict(AppError):
     status = 409
     default_code = "conflict"
     default_message = _("This conflicts with the current state of the record.")
+
+
+def fetch_named(fetch, *args, field: str, **kwargs):
+    """Fetch a record an API request names by id: `fetch(*args, **kwargs)`, and a refusal
+    (NotFound, whatever the reason) names the input `field` that held the id."""
+    try:
+        return fetch(*args, **kwargs)
+    except NotFound as exc:
+        raise NotFound(
+            _("No such record in your communities."), code=error_codes.NOT_FOUND, field=field
+        ) from exc
+
+
+def fetch_named_optional(fetch, user, pk, field: str, **kwargs):
+    """As `fetch_named` for an optional id: None when the request sent none."""
+    if pk is None:
+        return None
+    return fetch_named(fetch, user, pk, field=field, **kwargs)

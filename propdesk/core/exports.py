@@ -30,11 +30,12 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from propdesk.core import error_codes
 from propdesk.core.errors import AppError, Conflict, NotFound, ValidationFailed
 from propdesk.core.models import ExportJob
 
@@ -69,7 +70,7 @@ def _exporter(kind: str) -> Exporter:
     exporter = EXPORTERS.get(kind)
     if exporter is None:
         raise ValidationFailed(
-            _("This export is not offered."), code="unknown_export", field="kind"
+            _("This export is not offered."), code=error_codes.UNKNOWN_EXPORT, field="kind"
         )
     return exporter
 
@@ -86,7 +87,7 @@ def export_start(*, actor, kind: str, params: dict) -> ExportJob:
             raise Conflict(
                 _("You have %(n)s exports being prepared already: wait for one to finish.")
                 % {"n": unfinished},
-                code="too_many_exports",
+                code=error_codes.TOO_MANY_EXPORTS,
             )
         job = ExportJob.objects.create(
             kind=kind,
@@ -128,6 +129,7 @@ def _claim(job_id: int, now) -> str:
     """queued → running, unless another worker has it or `MAX_RUNNING` exports are being written
     (the worker's other threads stay free for the SLA sweep and the outbox)."""
     with transaction.atomic():
+        _one_claim_at_a_time()
         running = ExportJob.objects.filter(
             status=Status.RUNNING, started_at__gte=now - STUCK_AFTER
         ).count()
@@ -140,6 +142,18 @@ def _claim(job_id: int, now) -> str:
             status=Status.RUNNING, started_at=now
         )
     return "claimed" if claimed else "skipped"
+
+
+CLAIM_LOCK = 0x70643031  # the PostgreSQL advisory lock held while an export is claimed
+
+
+def _one_claim_at_a_time() -> None:
+    """Claims count the running jobs then take one: on PostgreSQL a transaction-scoped advisory
+    lock makes the two one step, so workers on several machines never write more than
+    `MAX_RUNNING` at once (SQLite's IMMEDIATE transactions already run one at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CLAIM_LOCK])
 
 
 def _run_later(job_id: int) -> None:
@@ -214,7 +228,7 @@ def export_open(user, job_id):
     """The file of one of the user's finished exports, opened for reading, and its name."""
     job = export_for_user(user, job_id)
     if job.status != Status.DONE or not job.path:
-        raise Conflict(_("This file is not ready."), code="export_not_ready")
+        raise Conflict(_("This file is not ready."), code=error_codes.EXPORT_NOT_READY)
     try:
         return default_storage.open(job.path, "rb"), job.filename
     except FileNotFoundError as exc:

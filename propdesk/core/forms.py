@@ -1,6 +1,33 @@
 """Form base for console pages: Bootstrap classes, and invalid fields marked for the eye."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+
+def date_in_range(value) -> None:
+    """Every date field keeps to the years core.cleaning accepts (year 1 would let a "day
+    before" leave the calendar and answer a 500)."""
+    from propdesk.core.cleaning import clean_date
+    from propdesk.core.errors import AppError
+
+    try:
+        clean_date("date", value)
+    except AppError as exc:
+        raise ValidationError(str(exc.message), code=exc.code) from exc
+
+
+def iso_inputs(field) -> None:
+    """Date inputs hold ISO values (value="2026-12-06"): a browser drops a localised
+    2026/12/06 and the default is lost. Date-time inputs the same (2026-12-06T09:30)."""
+    widget = field.widget
+    if isinstance(field, forms.DateField) and isinstance(widget, forms.DateInput):
+        widget.input_type = "date"
+        widget.format = "%Y-%m-%d"
+    elif isinstance(widget, forms.DateTimeInput) and "datetime-local" in (
+        widget.input_type,
+        widget.attrs.get("type"),
+    ):
+        widget.format = "%Y-%m-%dT%H:%M"
 
 
 class ConsoleForm(forms.Form):
@@ -15,8 +42,9 @@ class ConsoleForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if isinstance(field, forms.DateField):
-                widget.input_type = "date"
+            iso_inputs(field)
+            if isinstance(field, forms.DateField) and date_in_range not in field.validators:
+                field.validators.append(date_in_range)
 
     def full_clean(self):
         super().full_clean()

@@ -107,6 +107,10 @@ class OutboxMessage(models.Model):
         DEAD = "dead", _("Failed for good")
         SKIPPED = "skipped", _("Not sent: channel turned off")
 
+    class Receipt(models.TextChoices):
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Not delivered")
+
     community_id = models.BigIntegerField(null=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=200)
@@ -128,18 +132,58 @@ class OutboxMessage(models.Model):
     urgent = models.BooleanField(_("urgent"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The event's variables, for providers that send a registered template with parameters
+    # instead of free text (SMS in mainland China, WeChat template messages).
+    params = models.JSONField(default=dict, blank=True)
+    # The provider's id of the sent message (an SMS BizId or SerialNo, a WeChat msgid), and the
+    # delivery receipt the provider reported for it later.
+    provider_ref = models.CharField(_("provider's message id"), max_length=100, blank=True)
+    receipt_status = models.CharField(
+        _("delivery receipt"), max_length=10, choices=Receipt.choices, blank=True
+    )
+    receipt_at = models.DateTimeField(_("receipt time"), null=True, blank=True)
+    receipt_error = models.CharField(_("receipt error"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="outbox_due"),
             models.Index(fields=["recipient_user", "-created_at"], name="outbox_inbox"),
+            # Per-number rate limits count what was sent to a number lately; receipts find the
+            # message by the provider's id.
+            models.Index(fields=["recipient", "sent_at"], name="outbox_recipient_sent"),
+            models.Index(
+                fields=["provider_ref"],
+                condition=~models.Q(provider_ref=""),
+                name="outbox_provider_ref",
+            ),
         ]
         verbose_name = _("outgoing message")
         verbose_name_plural = _("outgoing messages")
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.recipient}: {self.event}"
+
+
+class UnreachableAddress(models.Model):
+    """An address a provider said does not exist (an empty or invalid mobile number): nothing
+    more is sent to it until staff clear the mark, e.g. after correcting the person's number.
+    The registry shows the mark beside the person's mobile (`core.unreachable`)."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=OutboxMessage.Channel.choices)
+    address = models.CharField(_("address"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=200)
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "address"], name="unreachable_address")
+        ]
+        verbose_name = _("unreachable address")
+        verbose_name_plural = _("unreachable addresses")
+
+    def __str__(self) -> str:
+        return f"{self.channel}: {self.reason}"
 
 
 class ExportJob(models.Model):

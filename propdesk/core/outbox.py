@@ -5,11 +5,13 @@
   once (an announcement, a billing run's notices) builds them with `message_build` and hands them
   to `messages_enqueue`: batched inserts and one delivery pass after commit instead of a row, a
   savepoint and a queued task per message.
-- `outbox_deliver_due` is the periodic sweep: it claims due messages one at a time with a
-  conditional UPDATE (safe with several workers), calls the channel's transport, and either marks
-  the message sent or schedules a retry with exponential back-off; permanent failures and messages
-  out of attempts end as `dead`. A message claimed by a worker that died is claimed again after
-  `CLAIM_TIMEOUT`: delivery is at least once, and `dedupe_key` lets receivers drop repeats.
+- `outbox_deliver_due` is the periodic sweep: it claims due messages a few at a time with
+  `SELECT … FOR UPDATE SKIP LOCKED` (several workers take different messages; one message is
+  claimed by an UPDATE testing its status on the row), calls the channel's transport, and
+  either marks the message sent or schedules a retry with exponential back-off; permanent
+  failures and messages out of attempts end as `dead`. A message claimed by a worker that died
+  is claimed again after `CLAIM_TIMEOUT`: delivery is at least once, and `dedupe_key` lets
+  receivers drop repeats.
 - A message to a user account passes the delivery policy (`settings.OUTBOX_DELIVERY_POLICY`,
   by default the notices app's: channel switches and quiet hours) when it is queued and again
   when it is about to leave, so a retry that falls into the night waits for the morning and a
@@ -22,16 +24,20 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from propdesk.core.models import OutboxMessage
 from propdesk.core.transports import TransportError, transport_for
+from propdesk.core.transports.base import TransportDeferred
+from propdesk.core.unreachable import address_mark_unreachable, address_unreachable
 
 logger = logging.getLogger("propdesk.outbox")
 
 MAX_ATTEMPTS = 8
 CLAIM_TIMEOUT = datetime.timedelta(minutes=5)
+CLAIM_BATCH = 20  # messages a worker claims at once: sent well within CLAIM_TIMEOUT
 DEFAULT_DELIVERY_POLICY = "propdesk.notices.delivery_policy.delivery_decision"
 Status = OutboxMessage.Status
 
@@ -53,6 +59,12 @@ def retry_delay(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
 
+def template_params(values: dict | None) -> dict:
+    """The event's variables as text, for providers' templates (SMS, WeChat): JSON-safe, each cut
+    to 200 characters."""
+    return {str(k)[:40]: str(v)[:200] for k, v in (values or {}).items() if v is not None}
+
+
 def message_build(
     *,
     channel: str,
@@ -65,6 +77,7 @@ def message_build(
     recipient_user=None,
     send_at: datetime.datetime | None = None,
     urgent: bool = False,
+    params: dict | None = None,
 ) -> OutboxMessage:
     """The unsaved row for one message, the delivery policy applied: a message to
     `recipient_user` follows that person's preferences unless it is `urgent`, and may come back
@@ -92,6 +105,7 @@ def message_build(
         last_error=reason[:500],
         next_attempt_at=due,
         urgent=urgent,
+        params=template_params(params),
     )
 
 
@@ -143,19 +157,40 @@ def _deliver_due_soon() -> None:
         logger.exception("could not hand the queued messages to the worker")
 
 
-def _claim(message_id: int, now: datetime.datetime) -> bool:
-    """Take the message for delivery; False when another worker has it or it is not due."""
-    due = OutboxMessage.objects.filter(id=message_id, next_attempt_at__lte=now).filter(
-        status=Status.PENDING
-    ) | OutboxMessage.objects.filter(
-        id=message_id, status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
+def _due(now: datetime.datetime) -> Q:
+    """Due: pending and its time has come, or claimed by a worker that died (CLAIM_TIMEOUT)."""
+    return Q(status=Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT
     )
+
+
+def _claim(message_id: int, now: datetime.datetime) -> bool:
+    """Take one message for delivery; False when another worker has it or it is not due.
+
+    One UPDATE whose WHERE tests the status on the row it changes: a worker that waited for
+    another's claim of the row reads the claimed row again and finds it no longer due."""
     return (
-        OutboxMessage.objects.filter(id__in=due.values("id")).update(
+        OutboxMessage.objects.filter(_due(now), id=message_id).update(
             status=Status.SENDING, claimed_at=now
         )
         == 1
     )
+
+
+def _claim_due(limit: int, now: datetime.datetime) -> list[int]:
+    """Take up to `limit` due messages for delivery, oldest first, and return their ids. The rows
+    are locked with SKIP LOCKED, so workers claiming at once take different messages and none
+    waits for another (SQLite runs one writing transaction at a time)."""
+    with transaction.atomic():
+        ids = list(
+            OutboxMessage.objects.filter(_due(now))
+            .select_for_update(skip_locked=True)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            OutboxMessage.objects.filter(id__in=ids).update(status=Status.SENDING, claimed_at=now)
+    return ids
 
 
 def message_deliver(message_id: int) -> str:
@@ -164,13 +199,39 @@ def message_deliver(message_id: int) -> str:
     if not _claim(message_id, now):
         return OutboxMessage.objects.filter(id=message_id).values_list("status", flat=True).first()
     message = OutboxMessage.objects.select_related("recipient_user").get(id=message_id)
+    return _send_claimed(message, now)
+
+
+def _send_claimed(message: OutboxMessage, now: datetime.datetime) -> str:
+    """Hand a message this worker has claimed to its transport; return its status afterwards."""
+    message_id = message.id
     held = _held_by_policy(message, now)
     if held is not None:
         return held
+    if address_unreachable(message.channel, message.recipient) is not None:
+        OutboxMessage.objects.filter(id=message_id).update(
+            status=Status.DEAD,
+            last_error="the provider said this address does not exist (marked unreachable)",
+            claimed_at=None,
+        )
+        return Status.DEAD
     attempts = message.attempts + 1
     try:
-        transport_for(message.channel).send(message)
+        provider_ref = transport_for(message.channel).send(message)
+    except TransportDeferred as exc:
+        # A rate limit or quota: later, and it costs no attempt (deferred, never dropped).
+        OutboxMessage.objects.filter(id=message_id).update(
+            status=Status.PENDING,
+            last_error=str(exc)[:500],
+            next_attempt_at=max(exc.retry_at, now),
+            claimed_at=None,
+        )
+        return Status.PENDING
     except TransportError as exc:
+        if exc.unreachable:
+            address_mark_unreachable(
+                channel=message.channel, address=message.recipient, reason=str(exc)
+            )
         dead = exc.permanent or attempts >= MAX_ATTEMPTS
         OutboxMessage.objects.filter(id=message_id).update(
             status=Status.DEAD if dead else Status.PENDING,
@@ -186,6 +247,7 @@ def message_deliver(message_id: int) -> str:
         sent_at=timezone.now(),
         last_error="",
         claimed_at=None,
+        provider_ref=str(provider_ref or "")[:100],
     )
     return Status.SENT
 
@@ -212,17 +274,34 @@ def _held_by_policy(message: OutboxMessage, now: datetime.datetime) -> str | Non
     return status
 
 
-def _due_ids(limit: int) -> list[int]:
+def _deliver_batch(limit: int) -> tuple[int, int]:
+    """Claim up to `limit` due messages and deliver them; (claimed, sent)."""
     now = timezone.now()
-    due = OutboxMessage.objects.filter(
-        status=Status.PENDING, next_attempt_at__lte=now
-    ) | OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    return list(due.order_by("next_attempt_at", "id").values_list("id", flat=True)[:limit])
+    ids = _claim_due(limit, now)
+    messages = OutboxMessage.objects.select_related("recipient_user").filter(id__in=ids)
+    sent = sum(
+        1
+        for message in messages.order_by("next_attempt_at", "id")
+        if _send_claimed(message, now) == Status.SENT
+    )
+    return len(ids), sent
+
+
+def _deliver(limit: int) -> tuple[int, int]:
+    """Deliver up to `limit` due messages, a claimed batch at a time; (claimed, sent)."""
+    claimed = sent = 0
+    while claimed < limit:
+        asked = min(CLAIM_BATCH, limit - claimed)
+        batch_claimed, batch_sent = _deliver_batch(asked)
+        claimed, sent = claimed + batch_claimed, sent + batch_sent
+        if batch_claimed < asked:
+            break
+    return claimed, sent
 
 
 def outbox_deliver_due(*, limit: int = 500) -> int:
     """Deliver what is due (and what a dead worker left half-done); return how many were sent."""
-    return sum(1 for message_id in _due_ids(limit) if message_deliver(message_id) == Status.SENT)
+    return _deliver(limit)[1]
 
 
 def outbox_deliver_all_due(*, batch: int = 500, max_batches: int = 200) -> int:
@@ -230,8 +309,42 @@ def outbox_deliver_all_due(*, batch: int = 500, max_batches: int = 200) -> int:
     sent. A message that fails is rescheduled, so it is not due again in the same pass."""
     sent = 0
     for _batch in range(max_batches):
-        ids = _due_ids(batch)
-        sent += sum(1 for message_id in ids if message_deliver(message_id) == Status.SENT)
-        if len(ids) < batch:
+        claimed, batch_sent = _deliver(batch)
+        sent += batch_sent
+        if claimed < batch:
             break
     return sent
+
+
+def message_receipt_record(
+    *,
+    channel: str,
+    provider_ref: str,
+    recipient: str,
+    delivered: bool,
+    error: str = "",
+    at: datetime.datetime | None = None,
+    unreachable: bool = False,
+) -> str:
+    """Record a provider's delivery receipt on the message it sent; return "recorded",
+    "duplicate" (a receipt for it is already recorded: nothing changes) or "unknown" (no message
+    of this channel was sent under that id to that address: a forged or misdirected receipt,
+    nothing changes). The first receipt wins: one UPDATE whose WHERE tests that none is recorded.
+    A failure the provider explains as a number that does not exist marks it unreachable."""
+    provider_ref, recipient = (provider_ref or "").strip(), (recipient or "").strip()
+    if not provider_ref or not recipient:
+        return "unknown"
+    found = OutboxMessage.objects.filter(
+        channel=channel, provider_ref=provider_ref, recipient=recipient, status=Status.SENT
+    )
+    if not found.exists():
+        return "unknown"
+    status = OutboxMessage.Receipt.DELIVERED if delivered else OutboxMessage.Receipt.FAILED
+    changed = found.filter(receipt_status="").update(
+        receipt_status=status, receipt_at=at or timezone.now(), receipt_error=error[:200]
+    )
+    if not changed:
+        return "duplicate"
+    if unreachable and not delivered:
+        address_mark_unreachable(channel=channel, address=recipient, reason=error or "undelivered")
+    return "recorded"

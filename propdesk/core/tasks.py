@@ -1,11 +1,53 @@
 """Worker tasks of the shared kernel. The worker is `manage.py run_huey` (DESIGN.md)."""
 
+import datetime
+
 from django.utils import timezone
 from huey import crontab
+from huey.api import PeriodicTask
 from huey.constants import EmptyData
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, periodic_task
+from huey.exceptions import CancelExecution
 
 HEARTBEAT_KEY = "propdesk:worker-heartbeat"
+TICK_KEY = "propdesk:periodic:{name}:{tick}"
+LAST_TICK_KEY = "propdesk:periodic-last:{name}"
+
+
+def periodic_tick_claim(queue, task) -> bool:
+    """Whether this copy of a periodic task is the first of its tick (see `periodic_tick_guard`);
+    the key of the task's previous tick is then dropped, so the storage holds at most two keys
+    per task."""
+    tick = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M")
+    key = TICK_KEY.format(name=task.name, tick=tick)
+    storage = queue.storage
+    if not storage.put_if_empty(key, b"1"):
+        return False
+    last_key = LAST_TICK_KEY.format(name=task.name)
+    last = storage.peek_data(last_key)
+    storage.put_data(last_key, key.encode())
+    if last is not EmptyData and last.decode() != key:
+        storage.pop_data(last.decode())
+    return True
+
+
+def periodic_tick_guard(queue) -> None:
+    """Run each periodic task once per tick however many workers there are.
+
+    Every worker's scheduler queues every periodic task each minute, so two workers (two machines)
+    ran each sweep twice per tick. The first copy of a tick claims it in the queue's shared
+    storage (an atomic set-if-empty) and runs; the other copies are cancelled before they start.
+    Direct calls in an immediate queue (tests, development) are not ticks and are left alone."""
+
+    @queue.pre_execute(name="propdesk_periodic_once_per_tick")
+    def once_per_tick(task) -> None:
+        if queue.immediate or not isinstance(task, PeriodicTask):
+            return
+        if not periodic_tick_claim(queue, task):
+            raise CancelExecution(retry=False)
+
+
+periodic_tick_guard(HUEY)
 
 
 @periodic_task(crontab(minute="*"))

@@ -6,6 +6,8 @@ house or person is a 404 naming the field; a role without the right is a 403. Ow
 reach only release passes, and only for houses they hold now (a foreign house is a 404).
 """
 
+from functools import partial
+
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
@@ -13,14 +15,14 @@ from ninja.files import UploadedFile
 
 from propdesk.accounts.models import User
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses, page
-from propdesk.billing.selectors.access import is_owner
-from propdesk.core.errors import AppError, NotFound
-from propdesk.core.permissions import Perm, community_ids, get_scoped, require
+from propdesk.core.errors import AppError, NotFound, fetch_named_optional
+from propdesk.core.permissions import Perm, community_ids, company_wide_q, get_scoped, require
 from propdesk.custody import schemas as s
 from propdesk.custody import selectors
 from propdesk.custody.printing import pass_pdf
 from propdesk.custody.services import config, keys, passes, register
 from propdesk.custody.services.passes import gate_refusal, pass_for_gate, qr_payload
+from propdesk.estates import owner_access
 from propdesk.estates.models import (
     ArchiveDocument,
     Community,
@@ -44,14 +46,7 @@ PDF = {
 
 def _named(queryset, user, pk, field: str, perm: Perm = Perm.FRONTDESK_VIEW):
     """A record the request names by id, in the caller's communities; 404 naming `field`."""
-    if pk is None:
-        return None
-    try:
-        return get_scoped(queryset, user, pk, perm)
-    except NotFound as exc:
-        raise NotFound(
-            _("No such record in your communities."), code="not_found", field=field
-        ) from exc
+    return fetch_named_optional(partial(get_scoped, queryset), user, pk, field=field, perm=perm)
 
 
 def _community(user, community_id, perm: Perm) -> Community:
@@ -67,7 +62,7 @@ def _staff(user, staff_id, field: str):
         return None
     found = User.objects.filter(pk=staff_id, communities__id__in=community_ids(user)).first()
     if found is None:
-        found = User.objects.filter(pk=staff_id, role="admin").first()
+        found = User.objects.filter(company_wide_q(), pk=staff_id).first()
     if found is None:
         raise NotFound(_("No such record in your communities."), field=field)
     return found
@@ -167,7 +162,7 @@ def key_update(request, key_id: PathId, payload: s.KeyPatch):
     response={200: s.KeyOut, **WRITE_ERRORS},
     summary="Take a key off the register",
 )
-def key_retire(request, key_id: PathId, payload: s.ReasonIn):
+def key_retire(request, key_id: PathId, payload: s.CustodyReasonIn):
     user = request.auth
     key = selectors.key_for_user(user, key_id, Perm.KEYS_MANAGE)
     return keys.key_retire(actor=user, key=key, reason=payload.reason)
@@ -289,14 +284,14 @@ def _base_url(request) -> str:
 )
 def pass_list(request, filters: Query[s.PassFilters]):
     user = request.auth
-    if not is_owner(user):
+    if not owner_access.is_owner_account(user):
         require(user, Perm.FRONTDESK_VIEW)
     house = None
     if filters.house:
         try:
             house = (
                 selectors.house_for_pass(user, filters.house)
-                if is_owner(user)
+                if owner_access.is_owner_account(user)
                 else (get_scoped(House.objects.all(), user, filters.house, Perm.FRONTDESK_VIEW))
             )
         except NotFound as exc:
@@ -325,7 +320,7 @@ APPLICANT_MODELS = {"owner": Owner, "resident": Resident, "agent": EntrustedAgen
 )
 def pass_create(request, payload: s.PassIn):
     user = request.auth
-    if is_owner(user):
+    if owner_access.is_owner_account(user):
         house = _owned_house(user, payload.house)
         release_pass = passes.apply_for_pass(
             user,
@@ -399,7 +394,7 @@ def pass_print(request, pass_id: PathId):
     response={200: s.PassOut, **WRITE_ERRORS},
     summary="Approve after the link and (if required) fee checks",
 )
-def pass_approve(request, pass_id: PathId, payload: s.NoteIn):
+def pass_approve(request, pass_id: PathId, payload: s.CustodyNoteIn):
     user = request.auth
     release_pass = selectors.pass_for_user(user, pass_id, Perm.RELEASE_ISSUE)
     return passes.release_pass_approve(actor=user, release_pass=release_pass, note=payload.note)
@@ -410,7 +405,7 @@ def pass_approve(request, pass_id: PathId, payload: s.NoteIn):
     response={200: s.PassOut, **WRITE_ERRORS},
     summary="Reject with a reason",
 )
-def pass_reject(request, pass_id: PathId, payload: s.ReasonIn):
+def pass_reject(request, pass_id: PathId, payload: s.CustodyReasonIn):
     user = request.auth
     release_pass = selectors.pass_for_user(user, pass_id, Perm.RELEASE_ISSUE)
     return passes.release_pass_reject(actor=user, release_pass=release_pass, reason=payload.reason)
@@ -423,7 +418,7 @@ def pass_reject(request, pass_id: PathId, payload: s.ReasonIn):
 )
 def pass_cancel(request, pass_id: PathId, payload: s.OptionalReasonIn):
     user = request.auth
-    perm = Perm.FRONTDESK_VIEW if is_owner(user) else Perm.RELEASE_ISSUE
+    perm = Perm.FRONTDESK_VIEW if owner_access.is_owner_account(user) else Perm.RELEASE_ISSUE
     release_pass = selectors.pass_for_user(user, pass_id, perm)
     return passes.release_pass_cancel(actor=user, release_pass=release_pass, reason=payload.reason)
 
@@ -487,10 +482,10 @@ def document_list(request, filters: Query[s.DocumentFilters]):
 
 @router.post(
     "/documents",
-    response={201: s.DocumentOut, **WRITE_ERRORS},
+    response={201: s.CustodyDocumentOut, **WRITE_ERRORS},
     summary="Register a document (multipart form; the scan is optional)",
 )
-def document_create(request, payload: Form[s.DocumentIn], scan: File[UploadedFile] = None):
+def document_create(request, payload: Form[s.CustodyDocumentIn], scan: File[UploadedFile] = None):
     user = request.auth
     community = _community(user, payload.community, Perm.DOCUMENTS_REGISTER)
     house = _named(House.objects.all(), user, payload.house, "house", Perm.DOCUMENTS_REGISTER)
@@ -521,7 +516,7 @@ def document_detail(request, document_id: PathId):
 
 @router.patch(
     "/documents/{document_id}",
-    response={200: s.DocumentOut, **WRITE_ERRORS},
+    response={200: s.CustodyDocumentOut, **WRITE_ERRORS},
     summary="File a document at another location",
 )
 def document_move(request, document_id: PathId, payload: s.DocumentPatch):

@@ -55,5 +55,5 @@ def house_links_of_custody(user, house):
     from propdesk.estates.house_links import HouseLink
 
     if has_perm(user, Perm.RELEASE_ISSUE):
-        url = f"{reverse('custody_pass_new')}?{urlencode({'house': house.code})}"
+        url = f"{reverse('custody_pass_new')}?{urlencode({'house': house.pk})}"
         yield HouseLink(_("Release pass for goods"), url, "pass_new")

@@ -27,3 +27,8 @@ BAD_DATE = "bad_date"
 # document register
 DOCUMENT_LENT = "document_lent"
 DOCUMENT_NOT_LENT = "document_not_lent"
+OUT_OF_RANGE = "out_of_range"
+NOT_OWN_RECORD = "not_own_record"
+NOT_OWNER_ACCOUNT = "not_owner_account"
+ROLE_FORBIDDEN = "role_forbidden"
+OTHER_COMMUNITY = "other_community"

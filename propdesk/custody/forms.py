@@ -141,7 +141,7 @@ class ContractorForm(ConsoleForm):
 
 
 class PassForm(ConsoleForm):
-    house = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    house = forms.IntegerField(widget=forms.HiddenInput)
     applicant = forms.ChoiceField(label=_("Applicant"))
     organisation = forms.CharField(label=_("Shop or company"), max_length=100, required=False)
     items = forms.CharField(

@@ -13,7 +13,6 @@ from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
-from propdesk.core.masking import mask_plate
 from propdesk.core.pdf import cjk_font
 from propdesk.custody.models import ReleasePass
 from propdesk.custody.services.passes import qr_payload
@@ -65,11 +64,13 @@ def pass_pdf(release_pass: ReleasePass, base_url: str = "") -> bytes:
                     )
         y = height - 32 * mm - size_mm * mm - 8 * mm
         rows = [
+            (_("Community"), release_pass.community.name),
             (_("House"), release_pass.house.code),
             (_("Applicant"), release_pass.applicant_name),
             (_("Shop or company"), release_pass.organisation or "—"),
             (_("Release date"), release_pass.release_on.isoformat()),
-            (_("Vehicle plate"), mask_plate(release_pass.vehicle_plate) or "—"),
+            # In full: the printed pass is what the guard checks the car against.
+            (_("Vehicle plate"), release_pass.vehicle_plate or "—"),
             (_("Valid from"), _local(release_pass.valid_from)),
             (_("Valid until"), _local(release_pass.valid_until)),
             (_("Status"), release_pass.state_label()),

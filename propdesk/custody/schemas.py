@@ -21,19 +21,29 @@ from propdesk.api.schemas import (
     PageOut,
     Paging,
     Text,
+    choices_of,
 )
+from propdesk.core.audit import describe_events
 from propdesk.core.masking import mask_mobile, mask_plate
 from propdesk.custody import selectors
+from propdesk.custody.models import (
+    ApplicantKind,
+    DocumentCategory,
+    KeyKind,
+    KeyStatus,
+    LoanPurpose,
+    RegisteredDocumentStatus,
+)
 
 # Ids in JSON bodies are strict (`"7"` or `true` is not an id); form fields arrive as text.
 OptionalId = Annotated[Annotated[int, Strict()] | None, Field(None, ge=1, le=MAX_ID)]
 FormId = Annotated[int, Field(ge=1, le=MAX_ID)]
-KeyKindValue = Literal["house", "cabinet"]
-KeyStatusValue = Literal["in_store", "on_loan", "retired", ""]
-PurposeValue = Literal["owner", "agent", "warranty", "staff"]
-ApplicantKindValue = Literal["owner", "resident", "agent"]
+KeyKindValue = choices_of(KeyKind)
+KeyStatusValue = choices_of(KeyStatus, "")
+PurposeValue = choices_of(LoanPurpose)
+ApplicantKindValue = choices_of(ApplicantKind)
 PassStateValue = Literal["pending", "approved", "expired", "used", "rejected", "cancelled", ""]
-CategoryValue = Literal["incoming", "outgoing", "drawing", "resident_file", "other"]
+CategoryValue = choices_of(DocumentCategory)
 
 
 # --- settings -----------------------------------------------------------------------------------
@@ -103,7 +113,7 @@ class KeyFilters(Paging):
     house: int | None = Field(None, ge=1, le=MAX_ID)
     q: str = Field("", max_length=60)
     status: KeyStatusValue = ""
-    kind: Literal["house", "cabinet", ""] = ""
+    kind: choices_of(KeyKind, "") = ""
     overdue: bool = False
 
 
@@ -179,11 +189,13 @@ class KeyOut(Schema):
         return bool(loan and loan.is_overdue())
 
 
-class EventOut(Schema):
+class CustodyEventOut(Schema):
     action: str
+    action_label: str
     at: datetime.datetime
     actor: str | None
     changes: dict
+    display: str = Field(description="The entry in plain language: labels and names, not codes")
     note: str
 
     @staticmethod
@@ -193,7 +205,7 @@ class EventOut(Schema):
 
 class KeyDetailOut(KeyOut):
     loans: list[LoanOut]
-    timeline: list[EventOut]
+    timeline: list[CustodyEventOut]
 
     @staticmethod
     def resolve_loans(obj) -> list:
@@ -201,7 +213,7 @@ class KeyDetailOut(KeyOut):
 
     @staticmethod
     def resolve_timeline(obj) -> list:
-        return selectors.timeline(obj)
+        return describe_events(selectors.timeline(obj))
 
 
 class KeyPage(PageOut):
@@ -229,11 +241,11 @@ class ReturnIn(Schema):
     note: Line(200) = ""
 
 
-class ReasonIn(Schema):
+class CustodyReasonIn(Schema):
     reason: Line(200, required=True)
 
 
-class NoteIn(Schema):
+class CustodyNoteIn(Schema):
     note: Line(200) = ""
 
 
@@ -267,6 +279,7 @@ class PassFilters(Paging):
 class PassOut(Schema):
     id: int
     community: int = Field(..., alias="community_id")
+    community_name: str
     house: int = Field(..., alias="house_id")
     house_code: str
     code: str
@@ -293,6 +306,10 @@ class PassOut(Schema):
         return obj.house.code
 
     @staticmethod
+    def resolve_community_name(obj) -> str:
+        return obj.community.name
+
+    @staticmethod
     def resolve_vehicle_plate(obj) -> str:
         return mask_plate(obj.vehicle_plate)
 
@@ -307,11 +324,11 @@ class PassOut(Schema):
 
 class PassDetailOut(PassOut):
     qr_payload: str
-    timeline: list[EventOut]
+    timeline: list[CustodyEventOut]
 
     @staticmethod
     def resolve_timeline(obj) -> list:
-        return selectors.timeline(obj)
+        return describe_events(selectors.timeline(obj))
 
 
 class PassPage(PageOut):
@@ -333,7 +350,7 @@ class GateOut(Schema):
 # --- document register --------------------------------------------------------------------------
 
 
-class DocumentIn(Schema):
+class CustodyDocumentIn(Schema):
     """Form fields of a registration (with an optional scan): ids are read from digits."""
 
     community: FormId
@@ -351,11 +368,11 @@ class DocumentFilters(Paging):
     community: int | None = Field(None, ge=1, le=MAX_ID)
     house: int | None = Field(None, ge=1, le=MAX_ID)
     q: str = Field("", max_length=60)
-    category: Literal["incoming", "outgoing", "drawing", "resident_file", "other", ""] = ""
-    status: Literal["on_file", "lent", ""] = ""
+    category: choices_of(DocumentCategory, "") = ""
+    status: choices_of(RegisteredDocumentStatus, "") = ""
 
 
-class DocumentOut(Schema):
+class CustodyDocumentOut(Schema):
     id: int
     community: int = Field(..., alias="community_id")
     number: str
@@ -385,9 +402,9 @@ class DocumentLoanOut(Schema):
     returned_at: datetime.datetime | None
 
 
-class DocumentDetailOut(DocumentOut):
+class DocumentDetailOut(CustodyDocumentOut):
     loans: list[DocumentLoanOut]
-    timeline: list[EventOut]
+    timeline: list[CustodyEventOut]
 
     @staticmethod
     def resolve_loans(obj) -> list:
@@ -395,11 +412,11 @@ class DocumentDetailOut(DocumentOut):
 
     @staticmethod
     def resolve_timeline(obj) -> list:
-        return selectors.timeline(obj)
+        return describe_events(selectors.timeline(obj))
 
 
 class DocumentPage(PageOut):
-    items: list[DocumentOut]
+    items: list[CustodyDocumentOut]
 
 
 class DocumentPatch(Schema):

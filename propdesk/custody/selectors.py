@@ -10,7 +10,6 @@ import datetime
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from propdesk.billing.selectors.access import is_owner, owner_house_ids
 from propdesk.core.errors import NotFound
 from propdesk.core.models import AuditEvent
 from propdesk.core.permissions import Perm, community_ids, get_scoped, require, scope
@@ -23,6 +22,7 @@ from propdesk.custody.models import (
     ReleasePass,
     WarrantyContractor,
 )
+from propdesk.estates import owner_access
 from propdesk.estates.models import House
 
 
@@ -138,9 +138,15 @@ def contractor_for_user(user, contractor_id, perm: Perm = Perm.KEYS_MANAGE) -> W
 PASS_STATES = ["pending", "approved", "expired", "used", "rejected", "cancelled"]
 
 
+def _owner_passes_q(user) -> Q:
+    """An owner's passes: of the houses it owns, from its ownership on, and of its past
+    ownership (estates.owner_access)."""
+    return owner_access.rows_q(user, at="applied_at", owning=True)
+
+
 def passes_visible_to(user) -> QuerySet[ReleasePass]:
-    if is_owner(user):
-        return ReleasePass.objects.filter(house_id__in=owner_house_ids(user))
+    if owner_access.is_owner_account(user):
+        return ReleasePass.objects.filter(_owner_passes_q(user))
     return scope(ReleasePass.objects.all(), user, Perm.FRONTDESK_VIEW)
 
 
@@ -154,7 +160,7 @@ def pass_list(
     house: House | None = None,
 ) -> QuerySet[ReleasePass]:
     passes = passes_visible_to(user)
-    if not is_owner(user):
+    if not owner_access.is_owner_account(user):
         passes = _community_filter(passes, user, community_id)
     now = timezone.now()
     if state == "expired":
@@ -173,23 +179,23 @@ def pass_list(
         passes = passes.filter(release_on=release_on)
     if house is not None:
         passes = passes.filter(house=house)
-    return passes.select_related("house", "applied_by", "decided_by", "used_by").order_by(
-        "-applied_at", "-id"
-    )
+    return passes.select_related(
+        "house", "community", "applied_by", "decided_by", "used_by"
+    ).order_by("-applied_at", "-id")
 
 
 def pass_for_user(user, pass_id, perm: Perm = Perm.FRONTDESK_VIEW) -> ReleasePass:
     queryset = ReleasePass.objects.select_related(
         "house", "community", "owner", "resident", "agent", "applied_by", "decided_by", "used_by"
     )
-    if is_owner(user):
+    if owner_access.is_owner_account(user):
         if perm != Perm.FRONTDESK_VIEW:
             require(user, perm)
         try:
             pass_id = int(pass_id)
         except (TypeError, ValueError) as exc:
             raise NotFound() from exc
-        found = queryset.filter(pk=pass_id, house_id__in=owner_house_ids(user)).first()
+        found = queryset.filter(_owner_passes_q(user), pk=pass_id).first()
         if found is None:
             raise NotFound()
         return found
@@ -198,12 +204,12 @@ def pass_for_user(user, pass_id, perm: Perm = Perm.FRONTDESK_VIEW) -> ReleasePas
 
 def house_for_pass(user, house_id) -> House:
     """The house a pass is applied for: an owner's own house, or one in the staff's communities."""
-    if is_owner(user):
+    if owner_access.is_owner_account(user):
         try:
             house_id = int(house_id)
         except (TypeError, ValueError) as exc:
             raise NotFound() from exc
-        if house_id not in owner_house_ids(user):
+        if house_id not in owner_access.owned_house_ids(user):
             raise NotFound()
         return House.objects.select_related("community").get(pk=house_id)
     return get_scoped(House.objects.select_related("community"), user, house_id, Perm.RELEASE_ISSUE)

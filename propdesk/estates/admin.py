@@ -3,19 +3,9 @@ so history and validation are the same on every path (DESIGN.md)."""
 
 from django.contrib import admin
 
+from propdesk.core.admin import ReadOnlyAdmin
 from propdesk.core.models import AccessLog, AuditEvent
 from propdesk.estates import models
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.Community)

@@ -13,9 +13,9 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses, page
-from propdesk.core.errors import NotFound, ValidationFailed
+from propdesk.core.errors import NotFound, ValidationFailed, fetch_named_optional
 from propdesk.core.permissions import Perm, require
-from propdesk.estates import selectors, services
+from propdesk.estates import error_codes, selectors, services
 from propdesk.estates.schemas import (
     AccessLogFilters,
     AccessLogPage,
@@ -78,18 +78,6 @@ FILE_RESPONSE = {
 }
 
 
-def _related(fetch, user, pk, field: str, **kwargs):
-    """Fetch a record the request refers to by id; a refusal names the field that held the id."""
-    if pk is None:
-        return None
-    try:
-        return fetch(user, pk, **kwargs)
-    except NotFound as exc:
-        raise NotFound(
-            _("No such record in your communities."), code="not_found", field=field
-        ) from exc
-
-
 # --- communities and buildings --------------------------------------------------------------
 
 
@@ -123,7 +111,9 @@ def community_detail(request, community_id: PathId):
 def building_list(request, filters: Query[BuildingFilters]):
     user = request.auth
     require(user, Perm.REGISTRY_VIEW)
-    community = _related(selectors.community_for_user, user, filters.community, "community")
+    community = fetch_named_optional(
+        selectors.community_for_user, user, filters.community, "community"
+    )
     return page(
         selectors.building_list(user, community_id=community.id if community else None), filters
     )
@@ -137,7 +127,7 @@ def building_list(request, filters: Query[BuildingFilters]):
 )
 def building_create(request, payload: BuildingIn):
     user = request.auth
-    community = _related(
+    community = fetch_named_optional(
         selectors.community_for_user, user, payload.community, "community", perm=Perm.REGISTRY_EDIT
     )
     building = services.building_create(
@@ -162,8 +152,10 @@ def building_create(request, payload: BuildingIn):
 def house_list(request, filters: Query[HouseFilters]):
     user = request.auth
     require(user, Perm.REGISTRY_VIEW)
-    community = _related(selectors.community_for_user, user, filters.community, "community")
-    building = _related(selectors.building_for_user, user, filters.building, "building")
+    community = fetch_named_optional(
+        selectors.community_for_user, user, filters.community, "community"
+    )
+    building = fetch_named_optional(selectors.building_for_user, user, filters.building, "building")
     houses = selectors.house_list(
         user,
         community_id=community.id if community else None,
@@ -193,7 +185,7 @@ def house_detail(request, house_id: PathId):
 )
 def house_create(request, payload: HouseIn):
     user = request.auth
-    building = _related(
+    building = fetch_named_optional(
         selectors.building_for_user, user, payload.building, "building", perm=Perm.REGISTRY_EDIT
     )
     house = services.house_create(
@@ -250,7 +242,7 @@ def ownership_transfer(request, house_id: PathId, payload: TransferIn):
     user = request.auth
     house = selectors.house_for_user(user, house_id, Perm.OWNERSHIP_TRANSFER)
     new_owners = [
-        _related(selectors.owner_for_user, user, owner_id, "new_owners")
+        fetch_named_optional(selectors.owner_for_user, user, owner_id, "new_owners")
         for owner_id in payload.new_owners
     ]
     transfer = services.ownership_transfer(
@@ -272,7 +264,7 @@ def ownership_transfer(request, house_id: PathId, payload: TransferIn):
 def ownership_add(request, house_id: PathId, payload: OwnershipIn):
     user = request.auth
     house = selectors.house_for_user(user, house_id, Perm.REGISTRY_EDIT)
-    owner = _related(selectors.owner_for_user, user, payload.owner, "owner")
+    owner = fetch_named_optional(selectors.owner_for_user, user, payload.owner, "owner")
     ownership = services.ownership_add(
         actor=user,
         house=house,
@@ -295,7 +287,9 @@ def ownership_add(request, house_id: PathId, payload: OwnershipIn):
 def owner_list(request, filters: Query[OwnerFilters]):
     user = request.auth
     require(user, Perm.REGISTRY_VIEW)
-    community = _related(selectors.community_for_user, user, filters.community, "community")
+    community = fetch_named_optional(
+        selectors.community_for_user, user, filters.community, "community"
+    )
     owners = selectors.owner_list(
         user, community_id=community.id if community else None, q=filters.q
     )
@@ -320,7 +314,7 @@ def owner_detail(request, owner_id: PathId):
 )
 def owner_create(request, payload: OwnerIn):
     user = request.auth
-    community = _related(
+    community = fetch_named_optional(
         selectors.community_for_user, user, payload.community, "community", perm=Perm.REGISTRY_EDIT
     )
     owner = services.owner_create(
@@ -386,8 +380,8 @@ def resident_move_out(request, resident_id: PathId, payload: MoveOutIn):
 def agent_add(request, house_id: PathId, payload: AgentIn):
     user = request.auth
     house = selectors.house_for_user(user, house_id, Perm.REGISTRY_EDIT)
-    owner = _related(selectors.owner_for_user, user, payload.owner, "owner")
-    power_of_attorney = _related(
+    owner = fetch_named_optional(selectors.owner_for_user, user, payload.owner, "owner")
+    power_of_attorney = fetch_named_optional(
         selectors.document_for_user, user, payload.power_of_attorney, "power_of_attorney"
     )
     agent = services.agent_add(
@@ -425,7 +419,7 @@ def agent_revoke(request, agent_id: PathId, payload: RevokeIn):
 def vehicle_add(request, house_id: PathId, payload: VehicleIn):
     user = request.auth
     house = selectors.house_for_user(user, house_id, Perm.REGISTRY_EDIT)
-    owner = _related(selectors.owner_for_user, user, payload.owner, "owner")
+    owner = fetch_named_optional(selectors.owner_for_user, user, payload.owner, "owner")
     vehicle = services.vehicle_add(
         actor=user, house=house, plate=payload.plate, owner=owner, description=payload.description
     )
@@ -455,7 +449,9 @@ def vehicle_remove(request, vehicle_id: PathId):
 def parking_space_list(request, filters: Query[ParkingFilters]):
     user = request.auth
     require(user, Perm.REGISTRY_VIEW)
-    community = _related(selectors.community_for_user, user, filters.community, "community")
+    community = fetch_named_optional(
+        selectors.community_for_user, user, filters.community, "community"
+    )
     spaces = selectors.parking_list(
         user,
         community_id=community.id if community else None,
@@ -473,7 +469,7 @@ def parking_space_list(request, filters: Query[ParkingFilters]):
 )
 def parking_space_create(request, payload: ParkingSpaceIn):
     user = request.auth
-    community = _related(
+    community = fetch_named_optional(
         selectors.community_for_user, user, payload.community, "community", perm=Perm.REGISTRY_EDIT
     )
     space = services.parking_space_create(
@@ -495,9 +491,9 @@ def parking_space_assign(request, space_id: PathId, payload: ParkingAssignIn):
         actor=user,
         space=space,
         status=payload.status,
-        holder=_related(selectors.owner_for_user, user, payload.holder, "holder"),
-        house=_related(selectors.house_for_user, user, payload.house, "house"),
-        vehicle=_related(selectors.vehicle_for_user, user, payload.vehicle, "vehicle"),
+        holder=fetch_named_optional(selectors.owner_for_user, user, payload.holder, "holder"),
+        house=fetch_named_optional(selectors.house_for_user, user, payload.house, "house"),
+        vehicle=fetch_named_optional(selectors.vehicle_for_user, user, payload.vehicle, "vehicle"),
     )
 
 
@@ -535,8 +531,8 @@ def owner_documents(request, owner_id: PathId):
 def document_upload(request, payload: Form[DocumentIn], file: File[UploadedFile]):
     user = request.auth
     require(user, Perm.ARCHIVE_UPLOAD)
-    house = _related(selectors.house_for_user, user, payload.house, "house")
-    owner = _related(selectors.owner_for_user, user, payload.owner, "owner")
+    house = fetch_named_optional(selectors.house_for_user, user, payload.house, "house")
+    owner = fetch_named_optional(selectors.owner_for_user, user, payload.owner, "owner")
     filed_under = house or owner
     if filed_under is None:
         raise ValidationFailed(_("File the document under a house or an owner."), field="house")
@@ -564,7 +560,7 @@ def document_download(request, document_id: PathId):
     try:
         handle = document.file.open("rb")
     except FileNotFoundError as exc:
-        raise NotFound(_("The stored file is missing."), code="file_missing") from exc
+        raise NotFound(_("The stored file is missing."), code=error_codes.FILE_MISSING) from exc
     return FileResponse(
         handle,
         as_attachment=True,
@@ -591,7 +587,7 @@ REVEAL_SUBJECTS = {
 )
 def reveal(request, payload: RevealIn, response: HttpResponse):
     user = request.auth
-    subject = _related(REVEAL_SUBJECTS[payload.subject], user, payload.id, "id")
+    subject = fetch_named_optional(REVEAL_SUBJECTS[payload.subject], user, payload.id, "id")
     value = services.personal_data_reveal(
         actor=user, subject=subject, field=payload.field, reason=payload.reason
     )
@@ -607,7 +603,9 @@ def reveal(request, payload: RevealIn, response: HttpResponse):
 )
 def access_log(request, filters: Query[AccessLogFilters]):
     user = request.auth
-    community = _related(selectors.community_for_user, user, filters.community, "community")
+    community = fetch_named_optional(
+        selectors.community_for_user, user, filters.community, "community"
+    )
     entries = selectors.access_log(user, community_id=community.id if community else None)
     return page(entries, filters)
 

@@ -17,6 +17,7 @@ from propdesk.api.schemas import (
     MAX_ID,
     Code,
     Date,
+    HistoryEntryOut,
     Id,
     IdNumber,
     Line,
@@ -25,20 +26,30 @@ from propdesk.api.schemas import (
     PageOut,
     Paging,
     Text,
+    choices_of,
+    history_of,
 )
 from propdesk.core.masking import mask_id_number, mask_mobile, mask_plate
 from propdesk.core.validators import AREA_MAX_M2
+from propdesk.estates.models import (
+    DocumentType,
+    HouseKind,
+    HouseStatus,
+    IdType,
+    OwnerKind,
+    ParkingKind,
+    ParkingStatus,
+    ResidentRelation,
+)
 
-HouseKindValue = Literal["residential", "commercial"]
-HouseStatusValue = Literal["unsold", "vacant", "occupied", "decorating"]
-OwnerKindValue = Literal["person", "company"]
-IdTypeValue = Literal["resident_id", "passport", "hk_macao_permit", "taiwan_permit", "credit_code"]
-RelationValue = Literal["family", "tenant", "other"]
-ParkingKindValue = Literal["shared", "dedicated", "open_air"]
-ParkingStatusValue = Literal["available", "let", "sold"]
-DocumentTypeValue = Literal[
-    "id_copy", "contract", "power_of_attorney", "household_card", "company_licence", "other"
-]
+HouseKindValue = choices_of(HouseKind)
+HouseStatusValue = choices_of(HouseStatus)
+OwnerKindValue = choices_of(OwnerKind)
+IdTypeValue = choices_of(IdType)
+RelationValue = choices_of(ResidentRelation)
+ParkingKindValue = choices_of(ParkingKind)
+ParkingStatusValue = choices_of(ParkingStatus)
+DocumentTypeValue = choices_of(DocumentType)
 RevealSubject = Literal["owner", "resident", "agent", "vehicle"]
 RevealField = Literal["mobile", "id_number", "plate"]
 
@@ -327,6 +338,14 @@ class HouseDetailOut(HouseOut):
     parking_spaces: list[ParkingSpaceOut]
     status_history: list[StatusChangeOut]
 
+    history: list[HistoryEntryOut] = Field(
+        ..., description="The record's history, newest first (at most 100 entries)"
+    )
+
+    @staticmethod
+    def resolve_history(obj) -> list:
+        return history_of(obj)
+
     @staticmethod
     def resolve_past_owners(obj) -> list:
         return obj.past_ownerships
@@ -417,6 +436,14 @@ class OwnerDetailOut(OwnerOut):
     vehicles: list[VehicleOut]
     parking_spaces: list[ParkingSpaceOut]
     agents: list[AgentOut]
+
+    history: list[HistoryEntryOut] = Field(
+        ..., description="The record's history, newest first (at most 100 entries)"
+    )
+
+    @staticmethod
+    def resolve_history(obj) -> list:
+        return history_of(obj)
 
     @staticmethod
     def resolve_houses(obj) -> list:

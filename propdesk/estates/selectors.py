@@ -6,7 +6,16 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from propdesk.core.models import AccessLog, AuditEvent
-from propdesk.core.permissions import Perm, community_ids, get_scoped, require, scope
+from propdesk.core.permissions import (
+    Perm,
+    communities_for,
+    community_ids,
+    get_scoped,
+    has_perm,
+    is_owner_account,
+    require,
+    scope,
+)
 from propdesk.estates.models import (
     ArchiveDocument,
     Building,
@@ -22,7 +31,7 @@ from propdesk.estates.models import (
 
 
 def communities_visible_to(user) -> QuerySet[Community]:
-    return scope(Community.objects.all(), user, field="id").order_by("code")
+    return communities_for(user, Perm.REGISTRY_VIEW)
 
 
 def community_for_user(user, community_id, perm: Perm = Perm.REGISTRY_VIEW) -> Community:
@@ -41,6 +50,28 @@ def house_for_user(user, house_id, perm: Perm = Perm.REGISTRY_VIEW) -> House:
     return get_scoped(
         House.objects.select_related("community", "building", "unit"), user, house_id, perm
     )
+
+
+def houses_by_code(
+    user, code: str, perm: Perm = Perm.REGISTRY_VIEW, limit: int = 50
+) -> list[House]:
+    """Every house with this code in the user's communities, the user's own communities first.
+
+    Companies reuse codes such as 2-1-1501 in every community, so a code alone never picks a
+    house: a page that starts from a code offers these matches (each with its community) and
+    carries the chosen house's id from then on.
+    """
+    code = (code or "").strip().upper()
+    if not code or not has_perm(user, perm):
+        return []
+    own = set(user.communities.values_list("id", flat=True)) if user.pk else set()
+    houses = list(
+        House.objects.filter(community_id__in=community_ids(user), code=code)
+        .select_related("community", "building")
+        .order_by("community__code", "id")[:limit]
+    )
+    houses.sort(key=lambda h: h.community_id not in own)
+    return houses
 
 
 def owner_for_user(user, owner_id, perm: Perm = Perm.REGISTRY_VIEW) -> Owner:
@@ -273,9 +304,7 @@ def account_house_links(user, *, house_id: int | None = None) -> list[AccountHou
     out) or entrusted agent (valid, not revoked) whose mobile is the account's verified mobile.
     Where one person holds several relations to a house, the strongest is kept.
     """
-    from propdesk.accounts.models import Role
-
-    if not (user and user.is_authenticated and user.is_active and user.role == Role.OWNER):
+    if not is_owner_account(user):
         return []
     today = timezone.localdate()
     mobile = user.mobile or ""

@@ -4,6 +4,7 @@ from propdesk.estates.views import browse, edit
 
 urlpatterns = [
     path("", browse.home, name="home"),
+    path("search/", browse.search_page, name="registry_search"),
     path("communities/", browse.community_list, name="community_list"),
     path("communities/new/", edit.community_create, name="community_create"),
     path("buildings/", browse.building_list, name="building_list"),
@@ -30,6 +31,11 @@ urlpatterns = [
     path("owners/", browse.owner_list, name="owner_list"),
     path("owners/new/", edit.owner_create, name="owner_create"),
     path("owners/<int:owner_id>/", browse.owner_detail, name="owner_detail"),
+    path(
+        "owners/<int:owner_id>/mobile-mark/clear/",
+        browse.owner_mobile_clear_mark,
+        name="owner_mobile_clear_mark",
+    ),
     path("owners/<int:owner_id>/edit/", edit.owner_edit, name="owner_edit"),
     path(
         "owners/<int:owner_id>/documents/new/",

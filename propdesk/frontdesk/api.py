@@ -5,12 +5,11 @@ selector. A record of another community is a 404 naming the field; a role withou
 
 from django.db.models import Q
 from django.http import HttpResponse
-from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, page
-from propdesk.core.errors import NotFound
+from propdesk.core.errors import NotFound, fetch_named
 from propdesk.core.permissions import Perm, get_scoped, require
 from propdesk.estates import selectors as registry
 from propdesk.estates.models import EntrustedAgent
@@ -31,34 +30,24 @@ PDF = {
 }
 
 
-def _named(fetch, *args, field: str, **kwargs):
-    """Fetch a record a request refers to; a refusal names the field that held its id."""
-    try:
-        return fetch(*args, **kwargs)
-    except NotFound as exc:
-        raise NotFound(
-            _("No such record in your communities."), code="not_found", field=field
-        ) from exc
-
-
 def _house(user, house_id, field: str = "house"):
-    return _named(registry.house_for_user, user, house_id, field=field)
+    return fetch_named(registry.house_for_user, user, house_id, field=field)
 
 
 def _owner(user, owner_id):
-    return _named(registry.owner_for_user, user, owner_id, field="owner")
+    return fetch_named(registry.owner_for_user, user, owner_id, field="owner")
 
 
 def _agent(user, agent_id) -> EntrustedAgent | None:
     if not agent_id:
         return None
-    return _named(
+    return fetch_named(
         get_scoped, EntrustedAgent.objects.all(), user, agent_id, Perm.REGISTRY_VIEW, field="agent"
     )
 
 
 def _community(user, community_id, perm: Perm = Perm.FRONTDESK_VIEW):
-    return _named(registry.community_for_user, user, community_id, perm, field="community")
+    return fetch_named(registry.community_for_user, user, community_id, perm, field="community")
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -205,7 +194,7 @@ def inspection_start(request, payload: s.InspectionIn):
     user = request.auth
     linked = None
     if payload.move_in:
-        linked = _named(selectors.move_in_for_user, user, payload.move_in, field="move_in")
+        linked = fetch_named(selectors.move_in_for_user, user, payload.move_in, field="move_in")
     started = inspection.inspection_start(
         actor=user, house=_house(user, payload.house), move_in=linked
     )
@@ -399,7 +388,7 @@ def permit_patrol(request, permit_id: PathId, payload: s.PatrolIn):
     response={200: s.PermitDetailOut, **WRITE_ERRORS},
     summary="Completion acceptance of the works",
 )
-def permit_accept(request, permit_id: PathId, payload: s.NoteIn):
+def permit_accept(request, permit_id: PathId, payload: s.FrontdeskNoteIn):
     user = request.auth
     decoration.permit_accept(
         actor=user, permit=selectors.permit_for_user(user, permit_id), note=payload.note

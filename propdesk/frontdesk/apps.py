@@ -20,6 +20,20 @@ class FrontdeskConfig(AppConfig):
             audit.ACTION_LABELS.setdefault(code, label)
         for name, label in FIELD_LABELS.items():
             audit.FIELD_LABELS.setdefault(name, label)
+        audit.VALUE_RESOLVERS.append(procedure_code_label)
+
+
+def procedure_code_label(field: str, value):
+    """A procedure's step, document or form code in the history, by its name."""
+    from propdesk.frontdesk.procedures import DOCUMENTS, FORMS, STEPS
+
+    if not isinstance(value, str):
+        return None
+    if value in STEPS:
+        return STEPS[value]
+    if value in DOCUMENTS:
+        return DOCUMENTS[value][0]
+    return FORMS.get(value)
 
 
 def house_links_of_procedures(user, house):

@@ -9,7 +9,9 @@ schedule; houses that owe fees are passed over for steps the fee gate would hold
 
 import datetime
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.db import transaction
 from django.utils import timezone
@@ -44,8 +46,9 @@ def _staff(community: Community, role: str) -> User | None:
     )
 
 
-def _owned(community: Community, status: str) -> list[tuple[House, object]]:
-    """Houses of `status` with a primary owner, owing nothing, in a stable order."""
+def _owned(community: Community, status: str) -> Iterator[tuple[House, object]]:
+    """Houses of `status` with a primary owner, owing nothing, in a stable order (each house's
+    dues are read when the caller comes to it: the demo needs only the first few)."""
     ownerships = (
         Ownership.objects.filter(
             community=community, house__status=status, end_on__isnull=True, is_primary=True
@@ -53,7 +56,7 @@ def _owned(community: Community, status: str) -> list[tuple[House, object]]:
         .select_related("house", "owner")
         .order_by("house_id")[:60]
     )
-    return [(o.house, o.owner) for o in ownerships if not house_dues(o.house).owes]
+    return ((o.house, o.owner) for o in ownerships if not house_dues(o.house).owes)
 
 
 def _tick(actor, record: MoveIn, group: str) -> None:
@@ -161,7 +164,7 @@ def _move_ins(community, agent, inspector, rng, result: FrontdeskDemoResult) -> 
             _steps(agent, record, upto, inspector, rng, result)
         record.refresh_from_db()
         result.move_ins[record.status] = result.move_ins.get(record.status, 0) + 1
-    for house, _owner in _owned(community, HouseStatus.OCCUPIED)[:1]:
+    for house, _owner in islice(_owned(community, HouseStatus.OCCUPIED), 1):
         if not Inspection.objects.filter(house=house, status="open").exists():
             inspection.inspection_start(actor=inspector, house=house)
             result.inspections += 1
@@ -176,7 +179,7 @@ def _permits(community, agent, supervisor, guard, rng, result: FrontdeskDemoResu
         configure.decoration_rules_update(
             actor=supervisor, community=community, deposit_required=True, deposit="2000.00"
         )
-    candidates = _owned(community, HouseStatus.OCCUPIED)[1:4]
+    candidates = list(islice(_owned(community, HouseStatus.OCCUPIED), 1, 4))
     for index, (house, owner) in enumerate(candidates):
         permit = _apply(agent, house, owner, rng, starts_on=today - datetime.timedelta(days=5))
         if index == 0:

@@ -9,12 +9,25 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from propdesk.api.schemas import MAX_ID, Id, Line, Name, PageOut, Paging, Text
+from propdesk.api.schemas import (
+    MAX_ID,
+    Date,
+    HistoryEntryOut,
+    Id,
+    Line,
+    Name,
+    PageOut,
+    Paging,
+    Text,
+    choices_of,
+    history_of,
+)
 from propdesk.billing.schemas import MethodValue
 from propdesk.core.masking import mask_mobile
+from propdesk.frontdesk.models import ApplicantKind, ChecklistGroup
 
 OptionalId = Annotated[int | None, Field(None, ge=1, le=MAX_ID)]
-ApplicantValue = Literal["owner", "agent", "company"]
+ApplicantValue = choices_of(ApplicantKind)
 StepValue = Literal[
     "verify",
     "settle_price",
@@ -59,7 +72,7 @@ class MoveInIn(Schema):
 
 
 class MoveInItemIn(Schema):
-    group: Literal["document", "form"]
+    group: choices_of(ChecklistGroup)
     code: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z_]+$")]
     checked: bool = True
 
@@ -140,6 +153,14 @@ class MoveInDetailOut(MoveInOut):
     steps: list[MoveInStepOut]
     inspections: list[int]
 
+    history: list[HistoryEntryOut] = Field(
+        ..., description="The record's history, newest first (at most 100 entries)"
+    )
+
+    @staticmethod
+    def resolve_history(obj) -> list:
+        return history_of(obj)
+
     @staticmethod
     def resolve_documents(obj):
         return obj.document_items
@@ -212,6 +233,14 @@ class InspectionOut(Schema):
 class InspectionDetailOut(InspectionOut):
     results: list[InspectionResultOut]
 
+    history: list[HistoryEntryOut] = Field(
+        ..., description="The record's history, newest first (at most 100 entries)"
+    )
+
+    @staticmethod
+    def resolve_history(obj) -> list:
+        return history_of(obj)
+
     @staticmethod
     def resolve_results(obj):
         return obj.result_list
@@ -234,8 +263,8 @@ class PermitIn(Schema):
     contractor_mobile: Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[0-9+ -]*$")]
     workers: Annotated[int, Field(1, ge=1, le=200)] = 1
     scope: Text(2000, required=True)
-    starts_on: datetime.date
-    ends_on: datetime.date
+    starts_on: Date
+    ends_on: Date
 
 
 class DepositRefundIn(Schema):
@@ -253,7 +282,7 @@ class PatrolIn(Schema):
     findings: Line(500) = ""
 
 
-class NoteIn(Schema):
+class FrontdeskNoteIn(Schema):
     note: Line(300) = ""
 
 
@@ -314,6 +343,15 @@ class PermitOut(Schema):
 class PermitDetailOut(PermitOut):
     plan_documents: list[str]
     patrols: list[PatrolOut]
+
+    history: list[HistoryEntryOut] = Field(
+        ..., description="The record's history, newest first (at most 100 entries)"
+    )
+
+    @staticmethod
+    def resolve_history(obj) -> list:
+        return history_of(obj)
+
     deposit_status: Literal["none", "unpaid", "paid", "refund_pending", "refunded"]
     deposit_refunded_at: datetime.datetime | None = None
 

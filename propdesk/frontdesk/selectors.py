@@ -51,7 +51,10 @@ def inspection_items_for(community_id: int, *, include_inactive: bool = False) -
 
 def move_in_for_user(user, move_in_id, perm: Perm = Perm.FRONTDESK_VIEW) -> MoveIn:
     return get_scoped(
-        MoveIn.objects.select_related("house", "owner", "agent"), user, move_in_id, perm
+        MoveIn.objects.select_related("house", "owner", "agent", "community"),
+        user,
+        move_in_id,
+        perm,
     )
 
 
@@ -92,7 +95,7 @@ def move_in_detail(user, move_in_id) -> MoveIn:
 
 def inspection_for_user(user, inspection_id, perm: Perm = Perm.FRONTDESK_VIEW) -> Inspection:
     return get_scoped(
-        Inspection.objects.select_related("house", "move_in", "reinspection_of"),
+        Inspection.objects.select_related("house", "community", "move_in", "reinspection_of"),
         user,
         inspection_id,
         perm,

@@ -6,10 +6,10 @@ from ninja import Query, Router, Status
 
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, page
 from propdesk.core.errors import NotFound, PermissionDenied
-from propdesk.core.permissions import Perm, community_ids, require
+from propdesk.core.permissions import Perm, community_ids, is_owner_account, require
 from propdesk.estates.models import Community
+from propdesk.notices import error_codes, selectors
 from propdesk.notices import schemas as s
-from propdesk.notices import selectors
 from propdesk.notices.models import NotificationTemplate
 from propdesk.notices.services import announcements as ann
 from propdesk.notices.services import reading, templates
@@ -26,10 +26,8 @@ def _community(user, community_id, perm: Perm) -> Community:
 
 
 def _owner(user) -> None:
-    from propdesk.accounts.models import Role
-
-    if user.role != Role.OWNER:
-        raise PermissionDenied(_("These pages are for owners."), code="owners_only")
+    if not is_owner_account(user):
+        raise PermissionDenied(_("These pages are for owners."), code=error_codes.OWNERS_ONLY)
 
 
 # --- announcements (staff) --------------------------------------------------------------------
@@ -119,7 +117,7 @@ def announcement_withdraw(request, announcement_id: PathId):
 
 @router.get(
     "/templates",
-    response={200: list[s.TemplateOut], **READ_ERRORS},
+    response={200: list[s.NoticeTemplateOut], **READ_ERRORS},
     summary="Notification templates: company defaults and community overrides",
 )
 def template_list(request):
@@ -132,7 +130,7 @@ def template_list(request):
 
 @router.post(
     "/templates",
-    response={201: s.TemplateOut, **WRITE_ERRORS},
+    response={201: s.NoticeTemplateOut, **WRITE_ERRORS},
     summary="Create (or replace) a template for an event and channel, optionally per community",
 )
 def template_create(request, payload: s.TemplateCreateIn):
@@ -152,7 +150,7 @@ def template_create(request, payload: s.TemplateCreateIn):
 
 @router.post(
     "/templates/preview",
-    response={200: s.PreviewOut, **WRITE_ERRORS},
+    response={200: s.NoticePreviewOut, **WRITE_ERRORS},
     summary="Render unsaved words with the event's sample values",
 )
 def template_preview(request, payload: s.PreviewIn):
@@ -163,10 +161,10 @@ def template_preview(request, payload: s.PreviewIn):
 
 @router.put(
     "/templates/{template_id}",
-    response={200: s.TemplateOut, **WRITE_ERRORS},
+    response={200: s.NoticeTemplateOut, **WRITE_ERRORS},
     summary="Change a template's words",
 )
-def template_update(request, template_id: PathId, payload: s.TemplateIn):
+def template_update(request, template_id: PathId, payload: s.NoticeTemplateIn):
     template = _template(request.auth, template_id)
     return templates.notification_template_save(
         actor=request.auth,

@@ -13,3 +13,8 @@ class NoticesConfig(AppConfig):
         from propdesk.notices.models import NotificationTemplate
 
         clear_on_change((NotificationTemplate,), uid="notices-templates")
+
+        # The SMS and WeChat channels find each company's provider accounts here.
+        from propdesk.notices import providers
+
+        providers.register()

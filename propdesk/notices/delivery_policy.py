@@ -15,7 +15,7 @@ Staff accounts have no preferences here: work messages reach them as sent.
 import datetime
 from dataclasses import dataclass
 
-from propdesk.accounts.models import Role
+from propdesk.core.permissions import is_owner_account
 from propdesk.notices.quiet_hours import quiet_hours_end
 
 PREFERENCE_ATTR = "_propdesk_contact_preference"
@@ -62,14 +62,14 @@ def channel_enabled(pref, channel: str) -> bool:
     if channel == "email":
         return pref.email_enabled
     if channel == "wechat":
-        return pref.sms_enabled  # no WeChat switch yet: it follows the SMS one
+        return pref.wechat_enabled
     return True  # in_app
 
 
 def delivery_decision(
     *, user, channel: str, urgent: bool, at: datetime.datetime, **_ignored
 ) -> Decision:
-    if urgent or channel == "in_app" or user is None or user.role != Role.OWNER:
+    if urgent or channel == "in_app" or not is_owner_account(user):
         return Decision(send_at=at)
     pref = preference_of(user)
     if not channel_enabled(pref, channel):

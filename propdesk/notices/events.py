@@ -73,6 +73,11 @@ EVENTS: dict[str, Event] = {
             },
         ),
         Event(
+            "survey.opened",
+            _("Satisfaction survey"),
+            {"community": "甲小区", "title": "月度业主满意度调查", "closes_on": "2026-07-15"},
+        ),
+        Event(
             "announcement",
             _("Announcement"),
             {
@@ -80,6 +85,51 @@ EVENTS: dict[str, Event] = {
                 "title": "停水通知",
                 "body": "因管道检修，7月10日9:00-17:00 3栋停水，请提前储水。",
                 "published": "2026-07-08 09:00",
+            },
+        ),
+        # emergencies and community (the community app)
+        Event(
+            "incident.broadcast",
+            _("Emergency broadcast to residents"),
+            {
+                "community": "甲小区",
+                "kind": "停电",
+                "place": "3号楼",
+                "text": "今天下午3点，小区3号楼发生停电，已协调电力公司抢修，预计晚上7点恢复供电。",
+                "expected": "2026-07-10 19:00",
+            },
+        ),
+        Event(
+            "incident.staff",
+            _("Emergency alert to staff on duty"),
+            {
+                "community": "甲小区",
+                "number": "A-YJ2026-0001",
+                "kind": "停电",
+                "place": "3号楼",
+                "severity": "较大",
+                "steps": "联系电力公司确认停电原因及恢复时间；检查电梯是否有人被困",
+            },
+        ),
+        Event(
+            "greeting.birthday",
+            _("Birthday greeting"),
+            {"community": "甲小区"},
+        ),
+        Event(
+            "weather.warning",
+            _("Severe-weather warning"),
+            {"community": "甲小区", "title": "暴雨红色预警", "text": "请关好门窗，收好阳台物品。"},
+        ),
+        Event(
+            "activity.signup",
+            _("Activity sign-up"),
+            {
+                "community": "甲小区",
+                "title": "中秋游园会",
+                "starts": "2026-09-25 19:00",
+                "place": "中心广场",
+                "status": "已报名成功",
             },
         ),
     ]
@@ -137,12 +187,38 @@ DEFAULTS: list[tuple[str, str, str, str]] = [
         "【{community}】{owner}您好，已于{paid_at}收到{house}缴费{amount}元（{method}），"
         "收据号{receipt}。感谢您的支持！",
     ),
+    (
+        "survey.opened",
+        "any",
+        "{title}",
+        "【{community}】邀请您参加{title}，请于{closes_on}前在业主端作答，感谢您的支持！",
+    ),
     ("announcement", "any", "【公告】{title}", "{body}"),
     (
         "announcement",
         "sms",
         "【公告】{title}",
         "【{community}】公告：{title}。详情请登录业主端查看。",
+    ),
+    ("incident.broadcast", "any", "【紧急通知】{kind}", "【{community}】{text}"),
+    (
+        "incident.staff",
+        "any",
+        "【应急】{kind}：{place}",
+        "【{community}】{place}发生{kind}（{severity}），事件{number}。请立即按预案处置：{steps}",
+    ),
+    (
+        "greeting.birthday",
+        "any",
+        "生日快乐",
+        "【{community}】尊敬的业主，今天是您的生日，物业服务中心全体同仁祝您生日快乐、身体健康！",
+    ),
+    ("weather.warning", "any", "【天气预警】{title}", "【{community}】{title}：{text}"),
+    (
+        "activity.signup",
+        "any",
+        "活动报名：{title}",
+        "【{community}】您报名的活动“{title}”（{starts}，{place}）：{status}",
     ),
 ]
 

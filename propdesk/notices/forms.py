@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from propdesk.core.forms import ConsoleForm
 from propdesk.estates.models import Building, Community
 from propdesk.notices.events import event_choices
-from propdesk.notices.models import Announcement, NotificationTemplate
+from propdesk.notices.models import Announcement, NotificationTemplate, SmsGateway
 
 
 class AnnouncementForm(ConsoleForm):
@@ -72,6 +72,7 @@ class TemplatePreviewForm(TemplateForm):
 
 class PreferenceForm(ConsoleForm):
     sms_enabled = forms.BooleanField(label=_("SMS"), required=False)
+    wechat_enabled = forms.BooleanField(label=_("WeChat"), required=False)
     email_enabled = forms.BooleanField(label=_("Email"), required=False)
     email = forms.CharField(label=_("Email address"), max_length=200, required=False)
     quiet_hours_enabled = forms.BooleanField(label=_("Do not disturb at night"), required=False)
@@ -80,4 +81,86 @@ class PreferenceForm(ConsoleForm):
     )
     quiet_end = forms.TimeField(
         label=_("Quiet until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+
+class SecretInput(forms.PasswordInput):
+    """A credential field: never rendered with a value, so a saved secret is never shown."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"autocomplete": "new-password", **(attrs or {})}, render_value=False
+        )
+
+
+TEMPLATES_HELP = _(
+    "One message kind a line: kind = TEMPLATE_CODE: parameter=variable, … "
+    "(* for every other kind; the variable text is the whole message)."
+)
+
+
+class SmsGatewayForm(ConsoleForm):
+    provider = forms.ChoiceField(
+        label=_("SMS service provider"), choices=SmsGateway.Provider.choices
+    )
+    access_key_id = forms.CharField(
+        label=_("AccessKey ID / SecretId"),
+        required=False,
+        max_length=200,
+        widget=SecretInput,
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the saved one."),
+    )
+    access_key_secret = forms.CharField(
+        label=_("AccessKey secret / SecretKey"),
+        required=False,
+        max_length=200,
+        widget=SecretInput,
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the saved one."),
+    )
+    sign_name = forms.CharField(label=_("signature"), max_length=40)
+    sdk_app_id = forms.CharField(label=_("SDK AppID (Tencent)"), max_length=20, required=False)
+    region = forms.CharField(label=_("region"), max_length=30, required=False)
+    endpoint = forms.CharField(
+        label=_("API host"),
+        max_length=200,
+        required=False,
+        help_text=_("Empty: the provider's public address."),
+    )
+    use_tls = forms.BooleanField(label=_("HTTPS"), required=False, initial=True)
+    per_minute = forms.IntegerField(label=_("per number per minute"), min_value=0, initial=1)
+    per_hour = forms.IntegerField(label=_("per number per hour"), min_value=0, initial=5)
+    per_day = forms.IntegerField(label=_("per number per day"), min_value=0, initial=10)
+    enabled = forms.BooleanField(label=_("in use"), required=False, initial=True)
+    templates = forms.CharField(
+        label=_("templates"),
+        required=False,
+        max_length=10000,
+        help_text=TEMPLATES_HELP,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class WechatAccountForm(ConsoleForm):
+    app_id = forms.CharField(label=_("AppID"), max_length=32)
+    app_secret = forms.CharField(
+        label=_("AppSecret"),
+        required=False,
+        max_length=200,
+        widget=SecretInput,
+        help_text=_("Stored encrypted and never shown again. Leave empty to keep the saved one."),
+    )
+    api_base = forms.CharField(
+        label=_("API address"), max_length=200, initial="https://api.weixin.qq.com"
+    )
+    oauth_base = forms.CharField(
+        label=_("sign-in address"), max_length=200, initial="https://open.weixin.qq.com"
+    )
+    portal_url = forms.CharField(label=_("portal address"), max_length=200, required=False)
+    enabled = forms.BooleanField(label=_("in use"), required=False, initial=True)
+    templates = forms.CharField(
+        label=_("templates"),
+        required=False,
+        max_length=10000,
+        help_text=TEMPLATES_HELP,
+        widget=forms.Textarea(attrs={"rows": 5}),
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.core.config_cache import cached
 from propdesk.core.errors import ValidationFailed
+from propdesk.notices import error_codes
 from propdesk.notices.events import DEFAULTS, EVENTS
 
 NAME_RE = re.compile(r"^[a-z][a-z_]{0,30}$")
@@ -35,7 +36,7 @@ def placeholders(text: str, *, field: str = "body") -> list[str]:
     except ValueError as exc:
         raise ValidationFailed(
             _("Check the braces: write variables as {house}, and a brace itself as {{ or }}."),
-            code="bad_template",
+            code=error_codes.BAD_TEMPLATE,
             field=field,
         ) from exc
     for _literal, name, spec, conversion in parsed:
@@ -45,7 +46,7 @@ def placeholders(text: str, *, field: str = "body") -> list[str]:
             raise ValidationFailed(
                 _("Only plain variables such as {house} are allowed; “%(text)s” is not one.")
                 % {"text": "{" + name[:40] + "}"},
-                code="bad_template",
+                code=error_codes.BAD_TEMPLATE,
                 field=field,
             )
         names.append(name)
@@ -63,7 +64,7 @@ def template_check(event: str, text: str, *, field: str = "body") -> None:
                 "names": ", ".join(unknown),
                 "known": ", ".join("{" + n + "}" for n in allowed),
             },
-            code="unknown_variable",
+            code=error_codes.UNKNOWN_VARIABLE,
             field=field,
         )
 

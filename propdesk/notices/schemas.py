@@ -5,9 +5,10 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from propdesk.api.schemas import MAX_ID, Id, Line, PageOut, Paging, Text
+from propdesk.api.schemas import MAX_ID, Id, Line, PageOut, Paging, Text, choices_of
+from propdesk.notices.models import Announcement, NotificationTemplate
 
-StatusValue = Literal["draft", "scheduled", "published", "withdrawn"]
+StatusValue = choices_of(Announcement.Status)
 EventValue = Literal[
     "request.received",
     "request.dispatched",
@@ -19,7 +20,7 @@ EventValue = Literal[
     "payment.received",
     "announcement",
 ]
-TemplateChannelValue = Literal["any", "sms", "email", "in_app"]
+TemplateChannelValue = choices_of(NotificationTemplate.Channel)
 TimeText = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", examples=["22:00"])]
 
 
@@ -75,7 +76,7 @@ class AnnouncementPageOut(PageOut):
     items: list[AnnouncementOut]
 
 
-class TemplateOut(Schema):
+class NoticeTemplateOut(Schema):
     id: int
     community: int | None = Field(None, alias="community_id")
     event: str
@@ -91,22 +92,22 @@ class TemplateOut(Schema):
         return list(EVENTS[obj.event].variables) if obj.event in EVENTS else []
 
 
-class TemplateIn(Schema):
+class NoticeTemplateIn(Schema):
     subject: Line(200) = ""
     body: Text(1000, required=True)
 
 
-class TemplateCreateIn(TemplateIn):
+class TemplateCreateIn(NoticeTemplateIn):
     community: int | None = Field(None, ge=1, le=MAX_ID)
     event: EventValue
     channel: TemplateChannelValue = "any"
 
 
-class PreviewIn(TemplateIn):
+class PreviewIn(NoticeTemplateIn):
     event: EventValue
 
 
-class PreviewOut(Schema):
+class NoticePreviewOut(Schema):
     subject: str
     body: str
 
@@ -147,6 +148,9 @@ class UnreadOut(Schema):
 
 class PreferenceIn(Schema):
     sms_enabled: bool
+    wechat_enabled: bool | None = (
+        None  # omitted: unchanged (before its own switch, it followed SMS)
+    )
     email_enabled: bool
     email: Line(200) = ""
     quiet_hours_enabled: bool
@@ -156,6 +160,7 @@ class PreferenceIn(Schema):
 
 class PreferenceOut(Schema):
     sms_enabled: bool
+    wechat_enabled: bool
     email_enabled: bool
     email: str
     quiet_hours_enabled: bool

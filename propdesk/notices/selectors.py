@@ -9,12 +9,11 @@ Anything else is NotFound, whatever the id.
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
-from propdesk.accounts.models import Role
 from propdesk.core.errors import NotFound
 from propdesk.core.models import OutboxMessage
 from propdesk.core.permissions import Perm, get_scoped, scope
+from propdesk.estates import owner_access
 from propdesk.estates.models import House
-from propdesk.estates.selectors import account_house_links
 from propdesk.notices.delivery_policy import preference_of
 from propdesk.notices.models import Announcement, AnnouncementRead, InboxRead
 
@@ -67,9 +66,7 @@ def delivery_summary(announcement: Announcement) -> list[dict]:
 def owner_houses(user) -> QuerySet:
     """The houses a portal account stands for in the registry (owner, resident, tenant, agent);
     none for staff."""
-    if not (user and user.is_authenticated and user.role == Role.OWNER):
-        return House.objects.none()
-    return House.objects.filter(id__in=[link.house_id for link in account_house_links(user)])
+    return House.objects.filter(id__in=owner_access.house_ids(user))
 
 
 def announcements_for_owner(user) -> QuerySet:

@@ -24,9 +24,10 @@ def announcement_deliver_task(announcement_id: int) -> bool:
     return announcement_deliver_pending(announcement_id)
 
 
-@db_task()
-def run_bills_notify_task(run_id: int) -> int:
-    """After a billing run: tell the billed houses' account owners, apart from the run itself."""
-    from propdesk.notices.services.fees import run_bills_notify
+@db_periodic_task(crontab(minute="*/5"))
+def sms_receipts_pull() -> dict:
+    """Every five minutes: ask the SMS providers what became of the messages sent more than
+    ten minutes ago with no delivery receipt (first receipt wins, as for pushed ones)."""
+    from propdesk.notices.services.receipts import sms_receipts_pull as pull
 
-    return run_bills_notify(run_id)
+    return pull()

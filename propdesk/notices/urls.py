@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from propdesk.notices.views import console
+from propdesk.notices.views import console, providers, receipts
 
 urlpatterns = [
     path("", console.announcement_list, name="notices_announcement_list"),
@@ -30,4 +30,26 @@ urlpatterns = [
     path("templates/new/", console.template_new, name="notices_template_new"),
     path("templates/<int:template_id>/", console.template_edit, name="notices_template_edit"),
     path("templates/preview/", console.template_preview, name="notices_template_preview"),
+    path("providers/", providers.provider_list, name="notices_provider_list"),
+    path("providers/<int:company_id>/sms/", providers.sms_gateway_edit, name="notices_sms_gateway"),
+    path(
+        "providers/<int:company_id>/sms/receipt-address/",
+        providers.sms_receipt_renew,
+        name="notices_sms_receipt_renew",
+    ),
+    path(
+        "providers/<int:company_id>/wechat/",
+        providers.wechat_account_edit,
+        name="notices_wechat_account",
+    ),
+    path(
+        "providers/<int:company_id>/wechat/check/",
+        providers.wechat_account_check,
+        name="notices_wechat_check",
+    ),
+    path(
+        "receipts/sms/<str:provider>/<int:gateway_id>/<str:token>/",
+        receipts.sms_receipt,
+        name="notices_sms_receipt",
+    ),
 ]

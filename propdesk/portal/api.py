@@ -6,6 +6,7 @@ house the account is not linked to is a 404, whatever id is sent. Sign-in and th
 provider's callback need no session. The desk's link-request endpoints need PORTAL_LINK_VERIFY.
 """
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.http import FileResponse, HttpResponse
 from django.utils import timezone
@@ -14,20 +15,20 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses
+from propdesk.billing.selectors.accounts import fee_name
 from propdesk.billing.services.receipts import receipt_print
 from propdesk.billing.services.statements import statement_pdf_for
-from propdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
+from propdesk.core.errors import NotFound, PermissionDenied, ValidationFailed, fetch_named
 from propdesk.core.masking import mask_mobile
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Owner
-from propdesk.portal import access, selectors
+from propdesk.portal import access, error_codes, selectors
 from propdesk.portal.models import LinkRequest
 from propdesk.portal.payments import provider_named
 from propdesk.portal.schemas import (
-    BillOut,
     CancelIn,
     CodeIn,
-    EventOut,
+    EarlierHouseOut,
     GrantIn,
     GrantOut,
     HouseBillsOut,
@@ -41,21 +42,25 @@ from propdesk.portal.schemas import (
     OrderOut,
     PasswordIn,
     PersonOut,
+    PortalBillOut,
+    PortalEventOut,
+    PortalRequestDetailOut,
+    PortalRequestIn,
+    PortalRequestOut,
     RatingIn,
-    RequestDetailOut,
-    RequestIn,
-    RequestOut,
+    RefundIn,
+    RefundOut,
     SentOut,
     StatementQuery,
 )
-from propdesk.portal.services import links, payments, signin
+from propdesk.portal.services import links, payments, refunds, signin
 from propdesk.portal.services import requests as portal_requests
 from propdesk.portal.views._common import client_ip, pdf_response
 from propdesk.tickets.owner_text import owner_status_text, when
 
 router = Router(tags=["owner portal"])
 BACKEND = "django.contrib.auth.backends.ModelBackend"
-SIGN_IN_ERRORS = error_responses(400, 422, 429)
+SIGN_IN_ERRORS = error_responses(400, 403, 422, 429)
 PDF = {
     "responses": {
         200: {
@@ -71,7 +76,7 @@ def _owner(request):
     user = request.auth
     if not access.is_portal_user(user):
         raise PermissionDenied(
-            _("Only owner-portal accounts use these endpoints."), code="portal_only"
+            _("Only owner-portal accounts use these endpoints."), code=error_codes.PORTAL_ONLY
         )
     return user
 
@@ -131,9 +136,34 @@ def _request_detail(user, request_id) -> dict:
 # --- sign-in ----------------------------------------------------------------------------------
 
 
+def _same_site_sign_in(request) -> None:
+    """Refuse a sign-in another site's page could send (login CSRF: a hidden form or a
+    `text/plain` fetch that signs the victim's browser in as the attacker). A browser sends a
+    cross-site JSON post only after a CORS preflight this site never grants, so the body must be
+    JSON; and a browser that names another origin is refused outright."""
+    content_type = request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise PermissionDenied(
+            _("Send the sign-in as JSON (Content-Type: application/json)."),
+            code=error_codes.SIGN_IN_NOT_JSON,
+        )
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        allowed = {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+        if origin not in allowed:
+            raise PermissionDenied(
+                _("Sign in from this site's own pages."), code=error_codes.SIGN_IN_CROSS_SITE
+            )
+    elif origin == "null" or request.headers.get("Sec-Fetch-Site") == "cross-site":
+        raise PermissionDenied(
+            _("Sign in from this site's own pages."), code=error_codes.SIGN_IN_CROSS_SITE
+        )
+
+
 @router.post("/auth/code", auth=None, response={200: SentOut, **SIGN_IN_ERRORS})
 def code_send(request, payload: MobileIn):
     """Send a 6-digit sign-in code by SMS (rate-limited per number and per IP address)."""
+    _same_site_sign_in(request)
     signin.code_request(mobile=payload.mobile, ip=client_ip(request))
     return {"sent": True, "expires_in_seconds": int(signin.code_ttl().total_seconds())}
 
@@ -141,6 +171,7 @@ def code_send(request, payload: MobileIn):
 @router.post("/auth/verify", auth=None, response={200: MeOut, **SIGN_IN_ERRORS})
 def code_verify(request, payload: CodeIn):
     """Sign in with the code: starts a portal session (cookie)."""
+    _same_site_sign_in(request)
     user = signin.code_verify(mobile=payload.mobile, code=payload.code, ip=client_ip(request))
     login(request, user, backend=BACKEND)
     return {"id": user.pk, "mobile_masked": mask_mobile(user.mobile), "houses": _houses(user)}
@@ -148,6 +179,7 @@ def code_verify(request, payload: CodeIn):
 
 @router.post("/auth/password", auth=None, response={200: MeOut, **SIGN_IN_ERRORS})
 def password_sign_in(request, payload: PasswordIn):
+    _same_site_sign_in(request)
     user = signin.password_sign_in(
         request=request, mobile=payload.mobile, password=payload.password, ip=client_ip(request)
     )
@@ -165,15 +197,17 @@ def me(request):
 # --- requests ---------------------------------------------------------------------------------
 
 
-@router.get("/requests", response={200: list[RequestOut], **READ_ERRORS})
+@router.get("/requests", response={200: list[PortalRequestOut], **READ_ERRORS})
 def request_list(request, state: str = ""):
     user = _owner(request)
     items = selectors.request_list(user, state=state[:10])[:50]
     return [_request_data(item) for item in items]
 
 
-@router.post("/requests", response={201: RequestDetailOut, **WRITE_ERRORS})
-def request_create(request, payload: Form[RequestIn], photos: File[list[UploadedFile]] = None):
+@router.post("/requests", response={201: PortalRequestDetailOut, **WRITE_ERRORS})
+def request_create(
+    request, payload: Form[PortalRequestIn], photos: File[list[UploadedFile]] = None
+):
     """File a request (multipart form, with up to 9 photos in `photos`)."""
     user = _owner(request)
     visit_at = payload.preferred_visit_at
@@ -192,13 +226,13 @@ def request_create(request, payload: Form[RequestIn], photos: File[list[Uploaded
     return Status(201, _request_detail(user, created.pk))
 
 
-@router.get("/requests/{request_id}", response={200: RequestDetailOut, **READ_ERRORS})
+@router.get("/requests/{request_id}", response={200: PortalRequestDetailOut, **READ_ERRORS})
 def request_detail(request, request_id: PathId):
     """The request with its timeline in owner language."""
     return _request_detail(_owner(request), request_id)
 
 
-@router.post("/requests/{request_id}/notes", response={201: EventOut, **WRITE_ERRORS})
+@router.post("/requests/{request_id}/notes", response={201: PortalEventOut, **WRITE_ERRORS})
 def request_note(
     request, request_id: PathId, text: Form[str] = "", photos: File[list[UploadedFile]] = None
 ):
@@ -209,14 +243,18 @@ def request_note(
     return Status(201, {"id": event.pk, "action": event.action, "note": event.note})
 
 
-@router.post("/requests/{request_id}/cancel", response={200: RequestDetailOut, **WRITE_ERRORS})
+@router.post(
+    "/requests/{request_id}/cancel", response={200: PortalRequestDetailOut, **WRITE_ERRORS}
+)
 def request_cancel(request, request_id: PathId, payload: CancelIn):
     user = _owner(request)
     portal_requests.request_withdraw(actor=user, request_id=request_id, reason=payload.reason)
     return _request_detail(user, request_id)
 
 
-@router.post("/requests/{request_id}/rating", response={200: RequestDetailOut, **WRITE_ERRORS})
+@router.post(
+    "/requests/{request_id}/rating", response={200: PortalRequestDetailOut, **WRITE_ERRORS}
+)
 def request_rating(request, request_id: PathId, payload: RatingIn):
     """Rate 1–5 after resolution; 2 or less reopens it."""
     user = _owner(request)
@@ -259,19 +297,49 @@ def bills(request, house_id: int | None = None):
             "house_code": hb.right.house.code,
             "unpaid_fen": hb.dues.outstanding_fen,
             "prepaid_fen": hb.dues.prepaid_fen,
-            "bills": [BillOut(**vars(bill)) for bill in hb.dues.bills],
-            "payments": [
-                {
-                    "id": p.pk,
-                    "amount_fen": p.amount_fen,
-                    "method": p.method,
-                    "received_at": p.received_at,
-                    "receipt_id": receipt.pk if receipt else None,
-                }
-                for p, receipt in hb.payments
-            ],
+            "bills": [PortalBillOut(**vars(bill)) for bill in hb.dues.bills],
+            "payments": _payment_rows(hb.payments),
         }
         for hb in selectors.bills_for(user, house_id)
+    ]
+
+
+def _payment_rows(payments) -> list[dict]:
+    return [
+        {
+            "id": p.pk,
+            "amount_fen": p.amount_fen,
+            "method": p.method,
+            "received_at": p.received_at,
+            "receipt_id": receipt.pk if receipt else None,
+        }
+        for p, receipt in payments
+    ]
+
+
+@router.get("/bills/earlier", response={200: list[EarlierHouseOut], **READ_ERRORS})
+def bills_earlier(request):
+    """Houses the account owned until a transfer, with the payments, receipts and bills of the
+    time it owned them (its own history stays readable; nothing of the house after it)."""
+    user = _owner(request)
+    return [
+        {
+            "house_id": earlier.house.pk,
+            "house_code": earlier.house.code,
+            "start_on": earlier.start_on,
+            "end_on": earlier.end_on,
+            "payments": _payment_rows(earlier.payments),
+            "bills": [
+                {
+                    "bill_id": bill.pk,
+                    "fee_name": fee_name(bill.fee_item),
+                    "period": bill.period,
+                    "amount_fen": bill.amount_fen,
+                }
+                for bill in earlier.paid_bills
+            ],
+        }
+        for earlier in selectors.earlier_houses(user)
     ]
 
 
@@ -289,7 +357,8 @@ def statement(request, house_id: PathId, filters: Query[StatementQuery]):
     right = access.fee_right_for(_owner(request), house_id)
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
         raise ValidationFailed(_("The end date is before the start date."), field="date_to")
-    content = statement_pdf_for(right.house, filters.date_from, filters.date_to)
+    date_from = access.statement_start(right, filters.date_from)
+    content = statement_pdf_for(right.house, date_from, filters.date_to)
     return pdf_response(content, f"statement-{right.house.code}.pdf")
 
 
@@ -348,7 +417,7 @@ def grant_list(request, house_id: PathId):
         {
             "name": p["name"],
             "relation": p["relation"],
-            "mobile": mask_mobile(p["mobile"]),
+            "mobile_masked": mask_mobile(p["mobile"]),
             "grant_id": p["grant"].pk if p["grant"] else None,
         }
         for p in links.grantable_people(right.house)
@@ -443,3 +512,43 @@ def link_request_decide(request, link_request_id: PathId, payload: LinkDecisionI
             note=payload.note,
         )
     return _link_data(row)
+
+
+# --- online refunds (supervisors: PAYMENT_REFUND) ---------------------------------------------
+
+
+def _with_history(rows: list) -> list:
+    history = refunds.refund_history(rows)
+    for row in rows:
+        row.history = history[row.pk]
+    return rows
+
+
+@router.get("/refunds", response={200: list[RefundOut], **READ_ERRORS})
+def refund_list(request):
+    """The online refunds of the caller's communities, newest first (at most 100)."""
+    require(request.auth, Perm.PAYMENT_REFUND)
+    rows = list(refunds.refunds_for(request.auth).order_by("-created_at", "-pk")[:100])
+    return _with_history(rows)
+
+
+@router.get("/refunds/{refund_id}", response={200: RefundOut, **READ_ERRORS})
+def refund_detail(request, refund_id: PathId):
+    return _with_history([refunds.refund_for_user(request.auth, refund_id)])[0]
+
+
+@router.post("/refunds", response={201: RefundOut, **WRITE_ERRORS})
+def refund_create(request, payload: RefundIn):
+    """Send an approved correction's refund. Sending the same correction again answers the
+    same refund (the provider is asked for the same refund number, never for a second one)."""
+    require(request.auth, Perm.PAYMENT_REFUND)
+    correction = fetch_named(
+        refunds.correction_for_user, request.auth, payload.correction_id, field="correction_id"
+    )
+    refund = refunds.refund_for_adjustment(
+        actor=request.auth,
+        adjustment_id=correction.pk,
+        order_id=payload.order_id,
+        reason=payload.reason,
+    )
+    return Status(201, _with_history([refunds.refund_for_user(request.auth, refund.pk)])[0])

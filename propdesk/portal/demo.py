@@ -6,6 +6,8 @@ code (the SMS is in the outbox). One owner shares the fees with the tenant of th
 person not in the registry waits for the desk to verify the link to a house.
 """
 
+from django.contrib.auth.hashers import make_password
+
 from propdesk.accounts.models import User
 from propdesk.estates.models import House, Owner, Resident
 from propdesk.portal import access
@@ -20,6 +22,7 @@ STRANGER_MOBILE = "13900009999"
 def load_demo_portal(*, communities, per_community: int = 2) -> list[User]:
     """Make `per_community` owners of each community able to sign in; return their accounts."""
     accounts: list[User] = []
+    password = make_password(DEMO_PASSWORD)  # one hash for all: each costs most of a second
     for community in communities:
         owners = (
             Owner.objects.filter(
@@ -33,7 +36,7 @@ def load_demo_portal(*, communities, per_community: int = 2) -> list[User]:
             user = account_for_mobile(owner.mobile)
             user.last_name = owner.name[:1]
             user.first_name = owner.name[1:]
-            user.set_password(DEMO_PASSWORD)
+            user.password = password
             user.save(update_fields=["last_name", "first_name", "password"])
             accounts.append(user)
     _share_fees_with_a_tenant(accounts)

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propdesk.core.forms import ConsoleForm
 from propdesk.portal.models import LinkRelation
+from propdesk.tickets.satisfaction import satisfaction_choices
 
 
 class PortalForm(ConsoleForm):
@@ -106,7 +107,7 @@ class RatingForm(PortalForm):
     satisfaction = forms.TypedChoiceField(
         label=_("How satisfied are you?"),
         coerce=int,
-        choices=[(n, str(n)) for n in range(5, 0, -1)],
+        choices=satisfaction_choices,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
@@ -119,6 +120,15 @@ class RatingForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["satisfaction"].widget.attrs["class"] = "form-check-input"
+
+
+class SolutionAnswerForm(PortalForm):
+    agreed = forms.TypedChoiceField(
+        label=_("Do you agree?"),
+        coerce=lambda value: value == "yes",
+        choices=[("yes", _("I agree")), ("no", _("I do not agree"))],
+    )
+    note = forms.CharField(label=_("Comment"), max_length=300, required=False)
 
 
 class StatementForm(PortalForm):

@@ -184,6 +184,10 @@ class PaymentOrder(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(_("pay before"), null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # How the owner pays at the provider (WeChat Pay native / h5 / jsapi, Alipay page / wap) and
+    # what the provider answered for it (WeChat Pay's code_url shown as a QR code, a prepay id).
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    pay_code = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -240,3 +244,157 @@ class CallbackNonce(models.Model):
 
     def __str__(self) -> str:
         return self.nonce
+
+
+class PaymentCredential(models.Model):
+    """A company's merchant credentials at one provider, encrypted at rest (payments.vault).
+
+    `secret` is the Fernet text of every value an administrator entered; nothing of it is shown
+    again. `lookup` is the public identifier a provider's notification names the merchant by
+    (WeChat Pay's platform certificate serial, Alipay's app id); `summary` holds what may be
+    shown (masked merchant id, certificate expiry); `problem` what was wrong when it was checked.
+    """
+
+    company = models.ForeignKey("estates.Company", on_delete=models.PROTECT, related_name="+")
+    provider = models.CharField(_("provider"), max_length=20)
+    secret = models.TextField()
+    lookup = models.CharField(max_length=64, db_index=True)
+    summary = models.JSONField(default=dict)
+    problem = models.CharField(max_length=300, blank=True)
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["company", "provider"], name="payment_credential_once")
+        ]
+        verbose_name = _("payment provider credentials")
+        verbose_name_plural = _("payment provider credentials")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.company_id}"
+
+
+class ProviderRefund(models.Model):
+    """Money sent back through the provider an order was paid with.
+
+    `number` (the provider's out_refund_no) is unique, and one correction (a supervisor-approved
+    refund or deposit refund) has at most one refund: however often it is sent, the provider is
+    asked for the same refund. The refunds of an order never exceed what it was paid.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Sent, waiting for the provider")
+        SUCCEEDED = "succeeded", _("Refunded")
+        FAILED = "failed", _("Failed")
+
+    community = models.ForeignKey("estates.Community", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="refunds")
+    number = models.CharField(_("refund number"), max_length=64, unique=True)
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    adjustment = models.OneToOneField(
+        "billing.LedgerAdjustment",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=80)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    provider_refund_id = models.CharField(max_length=64, blank=True)
+    failure = models.CharField(max_length=200, blank=True)
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="refund_positive")
+        ]
+        indexes = [models.Index(fields=["community", "created_at"], name="provider_refund_date")]
+        verbose_name = _("online refund")
+        verbose_name_plural = _("online refunds")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReconciliationDay(models.Model):
+    """One provider statement day of one company (对账): open until no difference is left."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Differences to resolve")
+        CLOSED = "closed", _("Reconciled")
+        FAILED = "failed", _("Statement not fetched")
+
+    company = models.ForeignKey("estates.Company", on_delete=models.PROTECT, related_name="+")
+    provider = models.CharField(_("provider"), max_length=20)
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    matched = models.PositiveIntegerField(_("matched"), default=0)
+    provider_total_fen = models.BigIntegerField(default=0)
+    our_total_fen = models.BigIntegerField(default=0)
+    failure = models.CharField(max_length=200, blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day", "provider"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "provider", "day"], name="reconciliation_day_once"
+            )
+        ]
+        verbose_name = _("reconciliation day")
+        verbose_name_plural = _("reconciliation days")
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.day}"
+
+
+class ReconciliationItem(models.Model):
+    """A difference between a provider's statement and the payments recorded here."""
+
+    class Kind(models.TextChoices):
+        MISSING_HERE = "missing_here", _("Paid at the provider, not recorded here")
+        MISSING_THERE = "missing_there", _("Recorded here, not in the statement")
+        AMOUNT_DIFFERS = "amount_differs", _("Amounts differ")
+
+    class Resolution(models.TextChoices):
+        RECORDED = "recorded", _("Payment recorded after checking with the provider")
+        CONFIRMED = "confirmed", _("Confirmed with the provider")
+        NOTED = "noted", _("Explained")
+
+    day = models.ForeignKey(ReconciliationDay, on_delete=models.CASCADE, related_name="items")
+    community = models.ForeignKey(
+        "estates.Community", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("difference"), max_length=20, choices=Kind.choices)
+    order_number = models.CharField(_("order number"), max_length=40)
+    transaction_id = models.CharField(_("transaction"), max_length=64, blank=True)
+    provider_amount_fen = models.BigIntegerField(null=True, blank=True)
+    our_amount_fen = models.BigIntegerField(null=True, blank=True)
+    resolution = models.CharField(
+        _("resolution"), max_length=10, choices=Resolution.choices, blank=True
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    resolved_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "order_number", "kind"], name="reconciliation_item_once"
+            )
+        ]
+        verbose_name = _("reconciliation difference")
+        verbose_name_plural = _("reconciliation differences")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.order_number}"

@@ -6,7 +6,18 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import StrictInt
 
-from propdesk.api.schemas import MAX_ID, Date, Id, Line, Mobile, Name, Text
+from propdesk.api.schemas import (
+    MAX_ID,
+    Date,
+    HistoryEntryOut,
+    Id,
+    Line,
+    Mobile,
+    Name,
+    Text,
+    choices_of,
+)
+from propdesk.portal.models import LinkRelation
 
 
 class MobileIn(Schema):
@@ -28,7 +39,7 @@ class SentOut(Schema):
     expires_in_seconds: int
 
 
-class HouseOut(Schema):
+class PortalHouseOut(Schema):
     id: int
     community: str
     code: str
@@ -40,10 +51,10 @@ class HouseOut(Schema):
 class MeOut(Schema):
     id: int
     mobile_masked: str
-    houses: list[HouseOut]
+    houses: list[PortalHouseOut]
 
 
-class RequestIn(Schema):
+class PortalRequestIn(Schema):
     """Sent as a multipart form (with the photos), so numbers and booleans arrive as text."""
 
     house_id: Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -54,7 +65,7 @@ class RequestIn(Schema):
     preferred_visit_at: datetime.datetime | None = None
 
 
-class RequestOut(Schema):
+class PortalRequestOut(Schema):
     id: int
     number: str
     house_id: int
@@ -77,7 +88,7 @@ class StepOut(Schema):
     photo_ids: list[int]
 
 
-class RequestDetailOut(RequestOut):
+class PortalRequestDetailOut(PortalRequestOut):
     description: str
     timeline: list[StepOut]
     may_cancel: bool
@@ -94,13 +105,13 @@ class RatingIn(Schema):
     comment: Text(1000) = ""
 
 
-class EventOut(Schema):
+class PortalEventOut(Schema):
     id: int
     action: str
     note: str
 
 
-class BillOut(Schema):
+class PortalBillOut(Schema):
     bill_id: int
     fee_name: str
     period: datetime.date
@@ -110,7 +121,7 @@ class BillOut(Schema):
     overdue: bool
 
 
-class PaymentOut(Schema):
+class PortalPaymentOut(Schema):
     id: int
     amount_fen: int
     method: str
@@ -123,8 +134,26 @@ class HouseBillsOut(Schema):
     house_code: str
     unpaid_fen: int
     prepaid_fen: int
-    bills: list[BillOut]
-    payments: list[PaymentOut]
+    bills: list[PortalBillOut]
+    payments: list[PortalPaymentOut]
+
+
+class PaidBillOut(Schema):
+    bill_id: int
+    fee_name: str
+    period: datetime.date
+    amount_fen: int
+
+
+class EarlierHouseOut(Schema):
+    """A house the account owned until a transfer: what it paid there (read only)."""
+
+    house_id: int
+    house_code: str
+    start_on: datetime.date
+    end_on: datetime.date
+    payments: list[PortalPaymentOut]
+    bills: list[PaidBillOut]
 
 
 class StatementQuery(Schema):
@@ -169,7 +198,7 @@ class GrantOut(Schema):
 class LinkRequestIn(Schema):
     community_id: Id
     house_code: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[0-9A-Za-z-]+$")]
-    relation: Literal["owner", "co_owner", "family", "tenant"]
+    relation: choices_of(LinkRelation)
     name: Name(100)
     note: Text(300) = ""
 
@@ -196,3 +225,58 @@ class LinkDecisionIn(Schema):
     lease_start: Date | None = None
     lease_end: Date | None = None
     note: Text(300) = ""
+
+
+class RefundIn(Schema):
+    """Send an approved refund correction back through the payment the owner made online."""
+
+    correction_id: Id = Field(..., description="The approved deposit refund or prepaid refund")
+    order_id: Id | None = Field(
+        None, description="The paid online order to refund (the house's first one if none)"
+    )
+    reason: Text(80) | None = Field(
+        None, description="What the owner is shown (the correction's reason if none)"
+    )
+
+
+class RefundOut(Schema):
+    id: int
+    number: str = Field(..., description="The refund number sent to the provider")
+    order_id: int
+    order_number: str
+    house_code: str
+    provider: str
+    correction_id: int | None
+    amount_fen: int
+    status: str = Field(..., description="pending, succeeded or failed")
+    status_label: str
+    reason: str
+    created_at: datetime.datetime
+    finished_at: datetime.datetime | None
+    history: list[HistoryEntryOut] = Field(
+        ..., description="Sent by whom, answered by the provider, oldest first"
+    )
+
+    @staticmethod
+    def resolve_order_number(obj) -> str:
+        return obj.order.number
+
+    @staticmethod
+    def resolve_house_code(obj) -> str:
+        return obj.order.house.code
+
+    @staticmethod
+    def resolve_provider(obj) -> str:
+        return obj.order.provider
+
+    @staticmethod
+    def resolve_correction_id(obj) -> int | None:
+        return obj.adjustment_id
+
+    @staticmethod
+    def resolve_status_label(obj) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_history(obj) -> list:
+        return getattr(obj, "history", [])

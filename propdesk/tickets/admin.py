@@ -1,41 +1,43 @@
 """Back-office configuration of service requests.
 
-Configuration rows (taxonomy, routing, time limits, follow-up settings, phrases, the working
-calendar) are edited here: they hold no history of their own and no business rule runs on
-saving them. Requests and everything that hangs off them are read-only: they change only through
-the services, so the timeline and the clocks stay right.
+Follow-up settings are edited here. The taxonomy (kinds, urgencies, categories), routing rules,
+the working calendar, time limits and standard phrases are read-only here: the audited
+configuration services change them (the console's request settings pages and the API), so each
+change is in the history.
+Requests and everything that hangs off them are read-only: they change only through the
+services, so the timeline and the clocks stay right.
 """
 
 from django.contrib import admin
 
+from propdesk.core.admin import ReadOnlyAdmin
 from propdesk.core.calendar_models import CalendarOverride, WorkingHours
 from propdesk.tickets import models
 
 
 @admin.register(models.RequestKind, models.Urgency)
-class LabelledAdmin(admin.ModelAdmin):
+class LabelledAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "name_en", "sort_order", "is_active")
-    list_editable = ("sort_order", "is_active")
 
 
 @admin.register(models.Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(ReadOnlyAdmin):
     list_display = ("code", "name", "department_code", "refers_outside", "sort_order", "is_active")
-    list_editable = ("sort_order", "is_active")
 
 
 @admin.register(models.RoutingRule)
-class RoutingRuleAdmin(admin.ModelAdmin):
+class RoutingRuleAdmin(ReadOnlyAdmin):
     list_display = ("category", "community", "department", "is_lead")
     list_filter = ("community", "department")
 
 
 @admin.register(models.SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(ReadOnlyAdmin):
     list_display = (
         "kind",
         "urgency",
         "category",
+        "simple",
         "community",
         "first_response_amount",
         "first_response_unit",
@@ -44,7 +46,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "resolution_unit",
         "escalation_percents",
     )
-    list_filter = ("community", "kind", "urgency")
+    list_filter = ("community", "kind", "urgency", "simple")
 
 
 @admin.register(models.RequestSettings)
@@ -55,29 +57,30 @@ class RequestSettingsAdmin(admin.ModelAdmin):
         "follow_up_max_attempts",
         "reopen_at_or_below",
         "recurrence_days",
+        "follow_up_link_hours",
     )
 
 
 @admin.register(models.StandardPhrase)
-class StandardPhraseAdmin(admin.ModelAdmin):
+class StandardPhraseAdmin(ReadOnlyAdmin):
     list_display = ("title", "purpose", "community", "sort_order", "is_active")
     list_filter = ("purpose", "community", "is_active")
 
 
 @admin.register(WorkingHours)
-class WorkingHoursAdmin(admin.ModelAdmin):
+class WorkingHoursAdmin(ReadOnlyAdmin):
     list_display = ("community_id", "opens_at", "closes_at")
 
 
 @admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
+class CalendarOverrideAdmin(ReadOnlyAdmin):
     list_display = ("date", "community_id", "is_working", "opens_at", "closes_at", "note")
     list_filter = ("is_working",)
     date_hierarchy = "date"
 
 
 @admin.register(models.ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReadOnlyAdmin):
     list_display = ("number", "community", "status", "category", "created_at", "due_at")
     list_filter = ("status", "community")
     search_fields = ("number",)
@@ -85,12 +88,3 @@ class ServiceRequestAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,21 +14,25 @@ from ninja.files import UploadedFile
 
 from propdesk.accounts.models import Department, User
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId
-from propdesk.core.errors import NotFound, ValidationFailed
+from propdesk.core.errors import NotFound, ValidationFailed, fetch_named_optional
 from propdesk.core.permissions import Perm, require
 from propdesk.estates import selectors as estate_selectors
-from propdesk.tickets import clock, configuration, reports, selectors, services
+from propdesk.tickets import clock, configuration, error_codes, reports, selectors, services
 from propdesk.tickets.models import (
     Category,
     Channel,
     OwnerCost,
     RequestPhoto,
+    RequestSolution,
     SlaPolicy,
     StandardPhrase,
 )
 from propdesk.tickets.models import Status as RequestStatus
 from propdesk.tickets.schemas import (
+    CalendarExceptionIn,
+    CalendarExceptionOut,
     CallIn,
+    ComplaintVerifyIn,
     CostDecisionIn,
     CostIn,
     CostOut,
@@ -37,6 +41,7 @@ from propdesk.tickets.schemas import (
     DuplicateFilters,
     EventOut,
     FollowUpIn,
+    FollowUpLinkOut,
     LookupFilters,
     LookupHouseOut,
     NoteIn,
@@ -44,31 +49,36 @@ from propdesk.tickets.schemas import (
     PhraseIn,
     PhraseOut,
     PhrasePatch,
-    PolicyOut,
-    PolicyPatch,
     RequestCreatedOut,
     RequestDetailOut,
     RequestFilters,
     RequestIn,
     RequestOut,
     RequestPage,
+    RequestSolutionDecisionIn,
+    RequestSolutionIn,
+    RequestSolutionOut,
+    RoutingRuleIn,
+    RoutingRuleOut,
+    RoutingRulePatch,
+    SlaPolicyOut,
+    SlaPolicyPatch,
+    TaxonomyKind,
     TaxonomyOut,
+    TaxonomyRowIn,
+    TaxonomyRowOut,
+    TaxonomyRowPatch,
     TransitionIn,
     UnreachableIn,
+    VisitWindowIn,
+    WorkingHoursIn,
+    WorkingHoursOut,
     request_data,
     request_detail_data,
 )
+from propdesk.tickets.services import taxonomy as taxonomy_services
 
 router = Router(tags=["requests"])
-
-
-def _related(fetch, user, pk, field: str, **kwargs):
-    if pk is None:
-        return None
-    try:
-        return fetch(user, pk, **kwargs)
-    except NotFound as exc:
-        raise NotFound(_("No such record in your communities."), field=field) from exc
 
 
 def _detail(user, request_id) -> dict:
@@ -117,7 +127,7 @@ def caller_lookup(request, filters: Query[LookupFilters]):
 def duplicates(request, filters: Query[DuplicateFilters]):
     user = request.auth
     require(user, Perm.REQUEST_VIEW)
-    house = _related(estate_selectors.house_for_user, user, filters.house, "house")
+    house = fetch_named_optional(estate_selectors.house_for_user, user, filters.house, "house")
     category_id = None
     if filters.category:
         category = Category.objects.filter(code=filters.category).first()
@@ -140,7 +150,7 @@ def dashboard(request, filters: Query[DashboardFilters]):
     user = request.auth
     require(user, Perm.REQUEST_REPORTS)
     if filters.community is not None:
-        _related(
+        fetch_named_optional(
             estate_selectors.community_for_user,
             user,
             filters.community,
@@ -159,7 +169,7 @@ def phrase_list(request, filters: Query[PhraseFilters]):
     user = request.auth
     require(user, Perm.REQUEST_VIEW)
     if filters.community is not None:
-        _related(
+        fetch_named_optional(
             estate_selectors.community_for_user,
             user,
             filters.community,
@@ -173,7 +183,7 @@ def phrase_list(request, filters: Query[PhraseFilters]):
 def phrase_create(request, payload: PhraseIn):
     user = request.auth
     require(user, Perm.REQUEST_CONFIGURE)
-    community = _related(
+    community = fetch_named_optional(
         estate_selectors.community_for_user,
         user,
         payload.community,
@@ -215,7 +225,7 @@ def phrase_update(request, phrase_id: PathId, payload: PhrasePatch):
     return services.phrase_update(actor=user, phrase=phrase, **values)
 
 
-@router.get("/policies", response={200: list[PolicyOut], **READ_ERRORS}, tags=["configuration"])
+@router.get("/policies", response={200: list[SlaPolicyOut], **READ_ERRORS}, tags=["configuration"])
 def policy_list(request):
     from propdesk.core.permissions import community_ids
 
@@ -233,9 +243,9 @@ def policy_list(request):
 
 
 @router.patch(
-    "/policies/{policy_id}", response={200: PolicyOut, **WRITE_ERRORS}, tags=["configuration"]
+    "/policies/{policy_id}", response={200: SlaPolicyOut, **WRITE_ERRORS}, tags=["configuration"]
 )
-def policy_update(request, policy_id: PathId, payload: PolicyPatch):
+def policy_update(request, policy_id: PathId, payload: SlaPolicyPatch):
     from propdesk.core.permissions import community_ids, is_company_wide
 
     user = request.auth
@@ -254,6 +264,175 @@ def policy_update(request, policy_id: PathId, payload: PolicyPatch):
     return services.policy_update(actor=user, policy=policy, **values)
 
 
+@router.post(
+    "/taxonomy/{kind}",
+    response={201: TaxonomyRowOut, **WRITE_ERRORS},
+    tags=["configuration"],
+    summary="Add a request kind, urgency or category (administrators)",
+)
+def taxonomy_row_create(request, kind: TaxonomyKind, payload: TaxonomyRowIn):
+    values = payload.dict()
+    code = values.pop("code")
+    row = taxonomy_services.taxonomy_create(actor=request.auth, kind=kind, code=code, **values)
+    return Status(201, row)
+
+
+@router.patch(
+    "/taxonomy/{kind}/{row_id}",
+    response={200: TaxonomyRowOut, **WRITE_ERRORS},
+    tags=["configuration"],
+    summary="Change a kind, urgency or category; is_active false stops offering it",
+)
+def taxonomy_row_update(request, kind: TaxonomyKind, row_id: PathId, payload: TaxonomyRowPatch):
+    row = selectors.taxonomy_row(request.auth, taxonomy_services.TAXONOMY[kind], row_id)
+    values = payload.dict(exclude_unset=True, exclude_none=True)
+    return taxonomy_services.taxonomy_update(actor=request.auth, row=row, **values)
+
+
+def _named(model, code: str, field: str):
+    row = model.objects.filter(code=code).first()
+    if row is None:
+        raise NotFound(_("Choose one of the listed values."), field=field)
+    return row
+
+
+def _configured_community(user, community_id):
+    return fetch_named_optional(
+        estate_selectors.community_for_user,
+        user,
+        community_id,
+        "community",
+        perm=Perm.REQUEST_CONFIGURE,
+    )
+
+
+@router.get(
+    "/routing",
+    response={200: list[RoutingRuleOut], **READ_ERRORS},
+    tags=["configuration"],
+    summary="Routing rules of your communities and the company's",
+)
+def routing_rule_list(request):
+    return list(selectors.routing_rules_for(request.auth)[:1000])
+
+
+@router.post(
+    "/routing",
+    response={201: RoutingRuleOut, **WRITE_ERRORS},
+    tags=["configuration"],
+    summary="Send a category's requests to a department",
+)
+def routing_rule_create(request, payload: RoutingRuleIn):
+    user = request.auth
+    require(user, Perm.REQUEST_CONFIGURE)
+    rule = taxonomy_services.routing_rule_create(
+        actor=user,
+        community=_configured_community(user, payload.community),
+        category=_named(Category, payload.category, "category"),
+        department=_named(Department, payload.department, "department"),
+        is_lead=payload.is_lead,
+    )
+    return Status(201, rule)
+
+
+@router.patch(
+    "/routing/{rule_id}",
+    response={200: RoutingRuleOut, **WRITE_ERRORS},
+    tags=["configuration"],
+    summary="Change a routing rule's department or lead",
+)
+def routing_rule_update(request, rule_id: PathId, payload: RoutingRulePatch):
+    rule = selectors.routing_rule_for(request.auth, rule_id)
+    department = (
+        _named(Department, payload.department, "department") if payload.department else None
+    )
+    return taxonomy_services.routing_rule_update(
+        actor=request.auth, rule=rule, department=department, is_lead=payload.is_lead
+    )
+
+
+@router.delete(
+    "/routing/{rule_id}",
+    response={204: None, **WRITE_ERRORS},
+    tags=["configuration"],
+    summary="Remove a routing rule (kept in the history)",
+)
+def routing_rule_delete(request, rule_id: PathId):
+    rule = selectors.routing_rule_for(request.auth, rule_id)
+    taxonomy_services.routing_rule_delete(actor=request.auth, rule=rule)
+    return Status(204, None)
+
+
+@router.get(
+    "/calendar/hours",
+    response={200: list[WorkingHoursOut], **READ_ERRORS},
+    tags=["configuration"],
+    summary="Working hours: the company default and your communities' own",
+)
+def working_hours_list(request):
+    return list(selectors.working_hours_for(request.auth))
+
+
+@router.put(
+    "/calendar/hours",
+    response={200: WorkingHoursOut, **WRITE_ERRORS},
+    tags=["configuration"],
+    summary="Set a community's working hours (no community: the company default)",
+)
+def working_hours_put(request, payload: WorkingHoursIn):
+    user = request.auth
+    require(user, Perm.REQUEST_CONFIGURE)
+    return taxonomy_services.working_hours_set(
+        actor=user,
+        community=_configured_community(user, payload.community),
+        opens_at=payload.opens_at,
+        closes_at=payload.closes_at,
+    )
+
+
+@router.get(
+    "/calendar/exceptions",
+    response={200: list[CalendarExceptionOut], **READ_ERRORS},
+    tags=["configuration"],
+    summary="Dates that differ from the statutory calendar or the usual hours",
+)
+def calendar_exception_list(request):
+    return list(selectors.calendar_overrides_for(request.auth)[:1000])
+
+
+@router.post(
+    "/calendar/exceptions",
+    response={201: CalendarExceptionOut, **WRITE_ERRORS},
+    tags=["configuration"],
+    summary="Add a day off or a working day with its own hours",
+)
+def calendar_exception_create(request, payload: CalendarExceptionIn):
+    user = request.auth
+    require(user, Perm.REQUEST_CONFIGURE)
+    row = taxonomy_services.calendar_override_create(
+        actor=user,
+        community=_configured_community(user, payload.community),
+        date=payload.date,
+        is_working=payload.is_working,
+        opens_at=payload.opens_at,
+        closes_at=payload.closes_at,
+        note=payload.note,
+    )
+    return Status(201, row)
+
+
+@router.delete(
+    "/calendar/exceptions/{exception_id}",
+    response={204: None, **WRITE_ERRORS},
+    tags=["configuration"],
+    summary="Remove a calendar exception (kept in the history)",
+)
+def calendar_exception_delete(request, exception_id: PathId):
+    row = selectors.calendar_override_for(request.auth, exception_id)
+    taxonomy_services.calendar_override_delete(actor=request.auth, override=row)
+    return Status(204, None)
+
+
 # --- requests ---------------------------------------------------------------------------------
 
 
@@ -262,7 +441,7 @@ def request_list(request, filters: Query[RequestFilters]):
     user = request.auth
     require(user, Perm.REQUEST_VIEW)
     if filters.community is not None:
-        _related(
+        fetch_named_optional(
             estate_selectors.community_for_user,
             user,
             filters.community,
@@ -298,17 +477,17 @@ def request_list(request, filters: Query[RequestFilters]):
 def request_create(request, payload: RequestIn):
     user = request.auth
     require(user, Perm.REQUEST_CREATE)
-    house = _related(
+    house = fetch_named_optional(
         estate_selectors.house_for_user, user, payload.house, "house", perm=Perm.REQUEST_CREATE
     )
-    building = _related(
+    building = fetch_named_optional(
         estate_selectors.building_for_user,
         user,
         payload.building,
         "building",
         perm=Perm.REQUEST_CREATE,
     )
-    caller_owner = _related(
+    caller_owner = fetch_named_optional(
         estate_selectors.owner_for_user, user, payload.caller_owner, "caller_owner"
     )
     created = services.request_create(
@@ -342,7 +521,7 @@ def _department(code: str | None) -> Department | None:
     department = Department.objects.filter(code=code).first()
     if department is None:
         raise ValidationFailed(
-            _("Unknown department."), code="unknown_department", field="department"
+            _("Unknown department."), code=error_codes.UNKNOWN_DEPARTMENT, field="department"
         )
     return department
 
@@ -352,7 +531,9 @@ def _assignee(pk: int | None) -> User | None:
         return None
     person = User.objects.filter(pk=pk).first()
     if person is None:
-        raise ValidationFailed(_("No such person."), code="bad_assignee", field="assignee")
+        raise ValidationFailed(
+            _("No such person."), code=error_codes.BAD_ASSIGNEE, field="assignee"
+        )
     return person
 
 
@@ -468,3 +649,79 @@ def cost_decide(request, request_id: PathId, cost_id: PathId, payload: CostDecis
     return services.cost_decide(
         actor=user, cost=cost, confirmed=payload.confirmed, via=payload.via, note=payload.note
     )
+
+
+# --- the complaint procedure --------------------------------------------------------------------
+
+
+@router.post(
+    "/{request_id}/verify",
+    response={200: RequestDetailOut, **WRITE_ERRORS},
+    summary="Verify a complaint before passing it on (初步核实), optionally as a simple one",
+)
+def complaint_verify(request, request_id: PathId, payload: ComplaintVerifyIn):
+    user = request.auth
+    target = selectors.request_for_user(user, request_id)
+    services.complaint_verify(actor=user, request=target, note=payload.note, simple=payload.simple)
+    return _detail(user, request_id)
+
+
+@router.post(
+    "/{request_id}/solutions",
+    response={201: RequestSolutionOut, **WRITE_ERRORS},
+    summary="Propose a solution to the owner; the work starts once they agree",
+)
+def solution_propose(request, request_id: PathId, payload: RequestSolutionIn):
+    user = request.auth
+    target = selectors.request_for_user(user, request_id)
+    return Status(201, services.solution_propose(actor=user, request=target, text=payload.text))
+
+
+@router.post(
+    "/{request_id}/solutions/{solution_id}/decision",
+    response={200: RequestSolutionOut, **WRITE_ERRORS},
+    summary="Record the owner's answer to a proposed solution",
+)
+def solution_decide(
+    request, request_id: PathId, solution_id: PathId, payload: RequestSolutionDecisionIn
+):
+    user = request.auth
+    target = selectors.request_for_user(user, request_id)
+    solution = RequestSolution.objects.filter(request=target, pk=solution_id).first()
+    if solution is None:
+        raise NotFound(field="solution")
+    return services.solution_decide(
+        actor=user, solution=solution, agreed=payload.agreed, via=payload.via, note=payload.note
+    )
+
+
+@router.post(
+    "/{request_id}/follow-up/sms",
+    response={201: FollowUpLinkOut, **WRITE_ERRORS},
+    summary="Send the follow-up by SMS: a single-use link the owner answers on the portal",
+)
+def follow_up_sms(request, request_id: PathId):
+    user = request.auth
+    target = selectors.request_for_user(user, request_id)
+    link = services.follow_up_link_send(
+        actor=user, request=target, base_url=request.build_absolute_uri("/")
+    )
+    return Status(201, link)
+
+
+@router.post(
+    "/{request_id}/visit",
+    response={200: RequestDetailOut, **WRITE_ERRORS},
+    summary="Promise the owner a visit window (e.g. tomorrow 09:00–11:00)",
+)
+def visit_window_set(request, request_id: PathId, payload: VisitWindowIn):
+    user = request.auth
+    target = selectors.request_for_user(user, request_id)
+    services.visit_window_set(
+        actor=user,
+        request=target,
+        visit_from=payload.visit_from,
+        visit_until=payload.visit_until,
+        note=payload.note,
+    )
+    return _detail(user, request_id)

@@ -58,25 +58,31 @@ def active_urgencies():
 
 
 def policy_for(
-    *, community_id: int, kind_id: int, urgency_id: int, category_id: int
+    *, community_id: int, kind_id: int, urgency_id: int, category_id: int, simple: bool = False
 ) -> SlaPolicy | None:
-    """The most specific policy: community + category, community, company + category, company."""
+    """The most specific policy: community + category, community, company + category, company.
+
+    `simple`: a complaint the desk marked simple takes the policies marked for simple complaints,
+    and the ordinary ones when none is set for its kind and urgency."""
     return cached(
-        ("policy", community_id, kind_id, urgency_id, category_id),
-        lambda: _policy_for(community_id, kind_id, urgency_id, category_id),
+        ("policy", community_id, kind_id, urgency_id, category_id, simple),
+        lambda: _policy_for(community_id, kind_id, urgency_id, category_id, simple),
     )
 
 
-def _policy_for(community_id, kind_id, urgency_id, category_id) -> SlaPolicy | None:
-    candidates = SlaPolicy.objects.filter(
-        _community_or_default(community_id),
-        Q(category__isnull=True) | Q(category_id=category_id),
-        kind_id=kind_id,
-        urgency_id=urgency_id,
+def _policy_for(community_id, kind_id, urgency_id, category_id, simple=False) -> SlaPolicy | None:
+    candidates = list(
+        SlaPolicy.objects.filter(
+            _community_or_default(community_id),
+            Q(category__isnull=True) | Q(category_id=category_id),
+            kind_id=kind_id,
+            urgency_id=urgency_id,
+            simple__in=[False, True] if simple else [False],
+        )
     )
 
-    def specificity(policy: SlaPolicy) -> tuple[int, int]:
-        return (policy.community_id is not None, policy.category_id is not None)
+    def specificity(policy: SlaPolicy) -> tuple[int, int, int]:
+        return (policy.simple, policy.community_id is not None, policy.category_id is not None)
 
     return max(candidates, key=specificity, default=None)
 

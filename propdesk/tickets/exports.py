@@ -16,13 +16,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from propdesk.accounts.models import Department
-from propdesk.core.cleaning import clean_id
-from propdesk.core.errors import ValidationFailed
+from propdesk.core.cleaning import clean_id, clean_month
 from propdesk.core.exports import Exporter
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Community
 from propdesk.estates.selectors import community_for_user
-from propdesk.tickets import reports
+from propdesk.tickets import error_codes, reports
 from propdesk.tickets.models import Category, RequestKind, ServiceRequest, Status, Target, Urgency
 
 KIND = "requests.month"
@@ -46,13 +45,9 @@ HEADER = (
 
 
 def _month(raw) -> datetime.date:
-    try:
-        month = datetime.date.fromisoformat(f"{raw}-01")
-    except (TypeError, ValueError):
-        month = None
-    if month is None or not 2000 <= month.year <= 2100:
-        raise ValidationFailed(_("Give the month as YYYY-MM."), code="bad_month", field="month")
-    return month
+    return clean_month(
+        "month", raw, code=error_codes.BAD_MONTH, message=_("Give the month as YYYY-MM.")
+    )
 
 
 def month_check(actor, params: dict) -> tuple[dict, str]:

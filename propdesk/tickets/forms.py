@@ -3,9 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from propdesk.core.forms import ConsoleForm
+from propdesk.core.forms import ConsoleForm, date_in_range
 from propdesk.tickets import configuration
 from propdesk.tickets.models import Channel, FollowUp, OwnerCost, Status
+from propdesk.tickets.satisfaction import satisfaction_choices
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -71,6 +72,9 @@ class DispatchForm(StepForm):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["assignee"].queryset = people
+        # Nobody chosen: the department takes the work (or the next in turn, when ticked).
+        self.fields["department"].empty_label = "—"
+        self.fields["assignee"].empty_label = _("Nobody yet: the department takes it")
         self.fields["assignee"].label_from_instance = lambda u: (
             f"{u.display_name} · {u.department.name if u.department_id else '—'}"
         )
@@ -84,7 +88,7 @@ class FollowUpForm(ConsoleForm):
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction"),
         coerce=int,
-        choices=[(n, f"{n}") for n in range(5, 0, -1)],
+        choices=satisfaction_choices,
         widget=forms.RadioSelect,
     )
     comment = forms.CharField(
@@ -121,6 +125,64 @@ class CostDecisionForm(ConsoleForm):
     )
 
 
+class VisitWindowForm(ConsoleForm):
+    day = forms.DateField(
+        label=_("Visit on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+    )
+    start = forms.TimeField(
+        label=_("from"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    end = forms.TimeField(
+        label=_("until"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def window(self):
+        """(start, end) as aware local datetimes."""
+        import datetime
+
+        from django.utils import timezone
+
+        day = self.cleaned_data["day"]
+        return tuple(
+            timezone.make_aware(datetime.datetime.combine(day, self.cleaned_data[name]))
+            for name in ("start", "end")
+        )
+
+
+class VerifyForm(ConsoleForm):
+    note = forms.CharField(
+        label=_("What the check found"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    simple = forms.BooleanField(
+        label=_("A simple complaint (handled within the simple-complaint time limit)"),
+        required=False,
+    )
+
+
+class SolutionForm(ConsoleForm):
+    text = forms.CharField(
+        label=_("Proposed solution"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SolutionDecisionForm(ConsoleForm):
+    agreed = forms.TypedChoiceField(
+        label=_("The owner"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("agrees")), ("no", _("does not agree"))],
+    )
+    via = forms.ChoiceField(
+        label=_("Answered by"),
+        choices=[("phone", _("Phone")), ("in_person", _("In person"))],
+    )
+    note = forms.CharField(label=_("What the owner said"), max_length=300, required=False)
+
+
 class LinkCallForm(ConsoleForm):
     note = forms.CharField(
         label=_("What the caller said"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -135,6 +197,130 @@ class QueueFilterForm(forms.Form):
     kind = forms.CharField(required=False, max_length=40)
     category = forms.CharField(required=False, max_length=40)
     status = forms.ChoiceField(required=False, choices=[("", "")] + Status.choices)
-    date_from = forms.DateField(required=False)
-    date_to = forms.DateField(required=False)
+    date_from = forms.DateField(required=False, validators=[date_in_range])
+    date_to = forms.DateField(required=False, validators=[date_in_range])
     q = forms.CharField(required=False, max_length=100)
+
+
+# --- configuration (kinds, urgencies, categories, routing, the working calendar) --------------
+
+
+class TaxonomyForm(ConsoleForm):
+    """A request kind, urgency or category; the code is given once and never changes."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=40,
+        help_text=_("Lower-case letters, digits and underscores; integrations and reports use it."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=60)
+    name_en = forms.CharField(label=_("English name"), max_length=60, required=False)
+    sort_order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, initial=0)
+    description = forms.CharField(
+        label=_("What belongs here"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    department_code = forms.ChoiceField(label=_("Default department"), required=False)
+    refers_outside = forms.BooleanField(label=_("Referred outside"), required=False)
+    common_area = forms.BooleanField(label=_("Usually a common area"), required=False)
+    is_emergency = forms.BooleanField(label=_("Emergency"), required=False)
+
+    EXTRA = {
+        "kind": (),
+        "urgency": ("description", "is_emergency"),
+        "category": ("description", "department_code", "refers_outside", "common_area"),
+    }
+
+    def __init__(self, *args, kind: str, editing: bool, **kwargs):
+        from propdesk.accounts.models import Department
+
+        super().__init__(*args, **kwargs)
+        for name in ("description", "department_code", "refers_outside", "common_area"):
+            if name not in self.EXTRA[kind]:
+                self.fields.pop(name, None)
+        if "is_emergency" not in self.EXTRA[kind]:
+            self.fields.pop("is_emergency")
+        if "department_code" in self.fields:
+            self.fields["department_code"].choices = [("", "—")] + [
+                (d.code, d.name) for d in Department.objects.order_by("id")
+            ]
+        if editing:
+            self.fields.pop("code")
+
+    def values(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name != "code"}
+
+
+class RoutingRuleForm(ConsoleForm):
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=None,
+        required=False,
+        empty_label=_("Every community (company default)"),
+    )
+    category = forms.ModelChoiceField(label=_("Category"), queryset=None)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=None)
+    is_lead = forms.BooleanField(
+        label=_("Lead department"),
+        required=False,
+        initial=True,
+        help_text=_("When several departments take a category, the lead one coordinates."),
+    )
+
+    def __init__(self, *args, actor, editing: bool, **kwargs):
+        from propdesk.accounts.models import Department
+        from propdesk.core.permissions import Perm, communities_for
+        from propdesk.tickets.models import Category
+
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities_for(actor, Perm.REQUEST_CONFIGURE)
+        self.fields["category"].queryset = Category.objects.order_by("sort_order", "id")
+        self.fields["department"].queryset = Department.objects.order_by("id")
+        if editing:
+            self.fields.pop("community")
+            self.fields.pop("category")
+
+
+class WorkingHoursForm(ConsoleForm):
+    opens_at = forms.TimeField(
+        label=_("Opens at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes at"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+
+
+class CalendarOverrideForm(ConsoleForm):
+    community = forms.ModelChoiceField(
+        label=_("Community"),
+        queryset=None,
+        required=False,
+        empty_label=_("Every community (company default)"),
+    )
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    is_working = forms.BooleanField(
+        label=_("Working day"),
+        required=False,
+        help_text=_("Not ticked: a day off. Ticked: a working day, with its own hours if given."),
+    )
+    opens_at = forms.TimeField(
+        label=_("Opens at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    closes_at = forms.TimeField(
+        label=_("Closes at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    note = forms.CharField(label=_("Note"), max_length=100, required=False)
+
+    def __init__(self, *args, actor, editing: bool, **kwargs):
+        from propdesk.core.permissions import Perm, communities_for
+
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities_for(actor, Perm.REQUEST_CONFIGURE)
+        if editing:
+            self.fields.pop("community")

@@ -20,6 +20,16 @@ def when(moment: datetime.datetime | None) -> str:
     return formats.date_format(timezone.localtime(moment), "Y-m-d H:i")
 
 
+def visit_window_text(start: datetime.datetime | None, end: datetime.datetime | None) -> str:
+    """ "2026-03-17 09:00–11:00" (the end's date too when the window crosses midnight)."""
+    if start is None or end is None:
+        return ""
+    start, end = timezone.localtime(start), timezone.localtime(end)
+    if start.date() == end.date():
+        return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
+
 def owner_status_text(request: ServiceRequest) -> str:
     """One sentence for the owner about where their request stands."""
     department = request.department.name if request.department_id else _("the service centre")

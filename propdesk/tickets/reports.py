@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from propdesk.core.permissions import Perm, community_ids, require
+from propdesk.core.permissions import Perm, chosen_community_ids, require
 from propdesk.tickets import clock
 from propdesk.tickets.models import (
     AWAITING_FOLLOW_UP,
@@ -52,20 +52,15 @@ class Dashboard:
         return round(100 * self.recurrences_this_month / self.created_this_month, 1)
 
 
-def _communities(user, community_id: int | None) -> list[int]:
-    ids = community_ids(user)
-    if community_id is not None:
-        return [community_id] if community_id in ids else []
-    return ids
-
-
 def repeat_rate(
     user, *, start: datetime.datetime, end: datetime.datetime, community_id: int | None = None
 ) -> tuple[int, int]:
     """(recurrences, requests) received in [start, end): the repeat rate's two numbers."""
     require(user, Perm.REQUEST_REPORTS)
     figures = ServiceRequest.objects.filter(
-        community_id__in=_communities(user, community_id), created_at__gte=start, created_at__lt=end
+        community_id__in=chosen_community_ids(user, community_id),
+        created_at__gte=start,
+        created_at__lt=end,
     ).aggregate(total=Count("id"), recurrences=Count("id", filter=Q(recurrence_of__isnull=False)))
     return figures["recurrences"], figures["total"]
 
@@ -75,7 +70,7 @@ def dashboard(user, *, month: datetime.date | None = None, community_id: int | N
     now = clock.now()
     month = month or timezone.localtime(now).date()
     start, end = month_bounds(month)
-    ids = _communities(user, community_id)
+    ids = chosen_community_ids(user, community_id)
     board = Dashboard(month=start.date(), community_ids=ids)
     requests = ServiceRequest.objects.filter(community_id__in=ids)
 

@@ -12,13 +12,22 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import AwareDatetime, StrictBool, StrictInt
 
-from propdesk.api.schemas import MAX_ID, Line, Mobile, Name, Text
+from propdesk.api.schemas import MAX_ID, Date, Line, Mobile, Name, Text, choices_of
 from propdesk.core.masking import mask_mobile
 from propdesk.tickets import clock
-from propdesk.tickets.models import NO_DEADLINE
-from propdesk.tickets.owner_text import owner_status_text
+from propdesk.tickets.models import (
+    NO_DEADLINE,
+    Answer,
+    Channel,
+    FollowUp,
+    OwnerCost,
+    StandardPhrase,
+    Status,
+    TimeUnit,
+)
+from propdesk.tickets.owner_text import owner_status_text, visit_window_text
 
-ChannelValue = Literal["phone", "walk_in", "portal", "api", "patrol"]
+ChannelValue = choices_of(Channel)
 ActionValue = Literal[
     "accept",
     "dispatch",
@@ -33,17 +42,7 @@ ActionValue = Literal[
     "cancel",
 ]
 QueueValue = Literal["mine", "department", "unassigned", "due_soon", "overdue", "follow_up", "all"]
-StatusValue = Literal[
-    "new",
-    "accepted",
-    "dispatched",
-    "in_progress",
-    "waiting_owner",
-    "resolved",
-    "follow_up",
-    "closed",
-    "cancelled",
-]
+StatusValue = choices_of(Status)
 CodeValue = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")]
 OptionalId = Annotated[StrictInt | None, Field(None, ge=1, le=MAX_ID)]
 # Query strings carry numbers as text: ids there are parsed, not strict.
@@ -100,37 +99,31 @@ class PhraseOut(Schema):
 
 class PhraseIn(Schema):
     community: OptionalId = None
-    purpose: Literal[
-        "greeting", "transfer", "apology", "callback", "confirmation", "follow_up", "closing"
-    ]
+    purpose: choices_of(StandardPhrase.Purpose)
     title: Line(60, required=True)
     text: Text(500, required=True)
     sort_order: Annotated[StrictInt, Field(ge=0, le=999)] = 0
 
 
 class PhrasePatch(Schema):
-    purpose: (
-        Literal[
-            "greeting", "transfer", "apology", "callback", "confirmation", "follow_up", "closing"
-        ]
-        | None
-    ) = None
+    purpose: choices_of(StandardPhrase.Purpose) | None = None
     title: Line(60, required=True) | None = None
     text: Text(500, required=True) | None = None
     sort_order: Annotated[StrictInt, Field(ge=0, le=999)] | None = None
     is_active: StrictBool | None = None
 
 
-UnitValue = Literal["minutes", "hours", "working_hours", "working_days"]
+UnitValue = choices_of(TimeUnit)
 Amount = Annotated[StrictInt, Field(ge=1, le=10_000)]
 
 
-class PolicyOut(Schema):
+class SlaPolicyOut(Schema):
     id: int
     community: int | None = Field(None, alias="community_id")
     kind: str
     urgency: str
     category: str | None
+    simple: bool = Field(False, description="For complaints the desk marked simple")
     first_response_amount: int | None
     first_response_unit: str
     on_site_amount: int | None
@@ -154,7 +147,7 @@ class PolicyOut(Schema):
         return obj.category.code if obj.category_id else None
 
 
-class PolicyPatch(Schema):
+class SlaPolicyPatch(Schema):
     first_response_amount: Amount | None = None
     first_response_unit: UnitValue | None = None
     on_site_amount: Amount | None = None
@@ -218,6 +211,9 @@ class RequestOut(Schema):
     reopen_count: int
     recurrence_of: int | None
     satisfaction: int | None
+    visit_from: datetime.datetime | None = None
+    visit_until: datetime.datetime | None = None
+    visit_window: str = Field("", description="The promised visit window, as the owner reads it")
 
 
 def request_data(obj, now: datetime.datetime | None = None) -> dict:
@@ -259,6 +255,9 @@ def request_data(obj, now: datetime.datetime | None = None) -> dict:
         "reopen_count": obj.reopen_count,
         "recurrence_of": obj.recurrence_of_id,
         "satisfaction": obj.satisfaction,
+        "visit_from": obj.visit_from,
+        "visit_until": obj.visit_until,
+        "visit_window": visit_window_text(obj.visit_from, obj.visit_until),
     }
 
 
@@ -275,8 +274,8 @@ class RequestFilters(Schema):
     kind: CodeValue | None = None
     category: CodeValue | None = None
     status: StatusValue | None = None
-    date_from: datetime.date | None = None
-    date_to: datetime.date | None = None
+    date_from: Date | None = None
+    date_to: Date | None = None
     q: Line(100) = ""
     cursor: Annotated[str, Field(max_length=200, pattern=r"^[A-Za-z0-9_-]*$")] = ""
     limit: Annotated[int, Field(ge=1, le=100)] = 25
@@ -347,6 +346,36 @@ class FollowUpOut(Schema):
     completed_at: datetime.datetime | None
 
 
+class RequestSolutionOut(Schema):
+    id: int
+    text: str
+    state: str
+    state_label: str
+    proposed_at: datetime.datetime
+    decided_at: datetime.datetime | None
+    decided_via: str
+    decided_via_label: str
+    answer_note: str
+
+    @staticmethod
+    def resolve_state_label(obj) -> str:
+        return str(obj.get_state_display())
+
+    @staticmethod
+    def resolve_decided_via_label(obj) -> str:
+        return str(obj.get_decided_via_display()) if obj.decided_via else ""
+
+
+class FollowUpLinkOut(Schema):
+    sent_to: str = Field(..., description="The mobile the SMS went to, masked")
+    sent_at: datetime.datetime
+    expires_at: datetime.datetime
+
+    @staticmethod
+    def resolve_sent_to(obj) -> str:
+        return mask_mobile(obj.mobile)
+
+
 class PhotoOut(Schema):
     id: int
     original_name: str
@@ -383,6 +412,9 @@ class RequestDetailOut(RequestOut):
     timeline: list[EventOut]
     clocks: list[ClockOut]
     costs: list[CostOut]
+    verified_at: datetime.datetime | None
+    simple_complaint: bool
+    solutions: list[RequestSolutionOut]
     follow_ups: list[FollowUpOut]
     photos: list[PhotoOut]
     actions: list[ActionOut]
@@ -403,6 +435,9 @@ def request_detail_data(obj) -> dict:
         "timeline": obj.timeline,
         "clocks": obj.clock_list,
         "costs": obj.cost_list,
+        "verified_at": obj.verified_at,
+        "simple_complaint": obj.simple_complaint,
+        "solutions": obj.solution_list,
         "follow_ups": obj.follow_up_list,
         "photos": obj.photo_list,
         "actions": obj.actions,
@@ -420,7 +455,7 @@ class TransitionIn(Schema):
 class FollowUpIn(Schema):
     satisfaction: Annotated[StrictInt, Field(ge=1, le=5)]
     comment: Text(1000) = ""
-    via: Literal["phone", "visit", "portal"] = "phone"
+    via: choices_of(FollowUp.Via) = "phone"
 
 
 class UnreachableIn(Schema):
@@ -439,12 +474,35 @@ class CallIn(Schema):
 class CostIn(Schema):
     item: Line(200, required=True)
     amount: Annotated[Decimal, Field(gt=0, le=Decimal("99999999.99"), decimal_places=2)]
-    payer: Literal["owner", "shared_fund"] = "owner"
+    payer: choices_of(OwnerCost.Payer) = "owner"
 
 
 class CostDecisionIn(Schema):
     confirmed: StrictBool
-    via: Literal["phone", "in_person", "portal"] = "phone"
+    via: choices_of(Answer) = "phone"
+    note: Text(300) = ""
+
+
+class VisitWindowIn(Schema):
+    visit_from: AwareDatetime = Field(..., description="When the visit window opens")
+    visit_until: AwareDatetime = Field(
+        ..., description="When it closes (15 minutes to 12 hours later)"
+    )
+    note: Text(300) = ""
+
+
+class ComplaintVerifyIn(Schema):
+    note: Text(1000, required=True) = Field(..., description="What the check found")
+    simple: StrictBool = Field(False, description="Time it by the simple-complaint policy")
+
+
+class RequestSolutionIn(Schema):
+    text: Text(1000, required=True)
+
+
+class RequestSolutionDecisionIn(Schema):
+    agreed: StrictBool
+    via: choices_of(Answer) = "phone"
     note: Text(300) = ""
 
 
@@ -459,21 +517,28 @@ class LookupHouseOut(Schema):
     history: list[RequestOut]
 
 
+# A [name, count] pair. Written as a list, not a tuple: a tuple's `prefixItems` is read as an
+# invalid schema by OpenAPI tools (schemathesis among them).
+NamedCount = Annotated[
+    list[str | int], Field(min_length=2, max_length=2, description="[name, count]")
+]
+
+
 class DashboardOut(Schema):
     month: datetime.date
     open_by_status: dict[str, int]
-    overdue_by_department: list[tuple[str, int]]
+    overdue_by_department: list[NamedCount]
     sla_met: dict[str, dict[str, float | int | None]]
     satisfaction_average: float | None
     satisfaction_count: int
     created_this_month: int
     recurrences_this_month: int
     repeat_rate: float | None
-    by_category: list[tuple[str, int]]
+    by_category: list[NamedCount]
 
 
 class DashboardFilters(Schema):
-    month: datetime.date | None = None
+    month: Date | None = None
     community: QueryId | None = None
 
 
@@ -488,3 +553,127 @@ class LookupFilters(Schema):
 
 class PhraseFilters(Schema):
     community: QueryId | None = None
+
+
+# --- configuration: taxonomy, routing rules, the working calendar -----------------------------
+
+TaxonomyKind = Literal["kind", "urgency", "category"]
+Order = Annotated[StrictInt, Field(ge=0, le=999)]
+ClockTime = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="HH:MM")]
+
+
+class TaxonomyRowOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    sort_order: int
+    is_active: bool
+    description: str = ""
+    department_code: str = ""
+    refers_outside: bool = False
+    common_area: bool = False
+    is_emergency: bool = False
+
+
+class TaxonomyRowIn(Schema):
+    code: Line(40, required=True) = Field(..., description="a-z, 0-9 and _, from a letter")
+    name: Line(60, required=True)
+    name_en: Line(60) = ""
+    sort_order: Order = 0
+    description: Text(1000) = ""
+    department_code: Line(40) = Field("", description="Categories: the default department")
+    refers_outside: StrictBool = False
+    common_area: StrictBool = False
+    is_emergency: StrictBool = Field(False, description="Urgencies only")
+
+
+class TaxonomyRowPatch(Schema):
+    name: Line(60, required=True) | None = None
+    name_en: Line(60) | None = None
+    sort_order: Order | None = None
+    is_active: StrictBool | None = None
+    description: Text(1000) | None = None
+    department_code: Line(40) | None = None
+    refers_outside: StrictBool | None = None
+    common_area: StrictBool | None = None
+    is_emergency: StrictBool | None = None
+
+
+class RoutingRuleOut(Schema):
+    id: int
+    community: int | None = Field(None, alias="community_id")
+    category: str
+    department: str
+    is_lead: bool
+
+    @staticmethod
+    def resolve_category(obj) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_department(obj) -> str:
+        return obj.department.code
+
+
+class RoutingRuleIn(Schema):
+    community: OptionalId = Field(None, description="Empty: every community (administrators)")
+    category: Line(40, required=True) = Field(..., description="The category's code")
+    department: Line(40, required=True) = Field(..., description="The department's code")
+    is_lead: StrictBool = True
+
+
+class RoutingRulePatch(Schema):
+    department: Line(40, required=True) | None = None
+    is_lead: StrictBool | None = None
+
+
+def _clock(value) -> str | None:
+    return value.strftime("%H:%M") if value is not None else None
+
+
+class WorkingHoursOut(Schema):
+    community: int | None = Field(None, alias="community_id")
+    opens_at: str
+    closes_at: str
+
+    @staticmethod
+    def resolve_opens_at(obj) -> str:
+        return _clock(obj.opens_at)
+
+    @staticmethod
+    def resolve_closes_at(obj) -> str:
+        return _clock(obj.closes_at)
+
+
+class WorkingHoursIn(Schema):
+    community: OptionalId = Field(None, description="Empty: the company default")
+    opens_at: ClockTime
+    closes_at: ClockTime
+
+
+class CalendarExceptionOut(Schema):
+    id: int
+    community: int | None = Field(None, alias="community_id")
+    date: datetime.date
+    is_working: bool
+    opens_at: str | None
+    closes_at: str | None
+    note: str
+
+    @staticmethod
+    def resolve_opens_at(obj) -> str | None:
+        return _clock(obj.opens_at)
+
+    @staticmethod
+    def resolve_closes_at(obj) -> str | None:
+        return _clock(obj.closes_at)
+
+
+class CalendarExceptionIn(Schema):
+    community: OptionalId = Field(None, description="Empty: every community (administrators)")
+    date: Date
+    is_working: StrictBool
+    opens_at: ClockTime | None = None
+    closes_at: ClockTime | None = None
+    note: Line(100) = ""

@@ -67,7 +67,8 @@ REQUEST_FIELDS = _words(
     "caller_mobile channel kind_id category_id urgency_id description preferred_visit_at status "
     "is_open department_id assignee_id sla_policy_id due_at due_soon_at promised_at "
     "escalation_level reopen_count recurrence_of_id satisfaction created_by_id created_at "
-    "accepted_at dispatched_at on_site_at resolved_at closed_at cancel_reason updated_at"
+    "accepted_at dispatched_at on_site_at resolved_at closed_at cancel_reason updated_at "
+    "visit_from visit_until verified_at simple_complaint"
 )
 EVENT_FIELDS = _words(
     "id community_id request_id actor_id action from_status to_status note data at"
@@ -388,6 +389,10 @@ def _seed_community(community: Community, count: int, now, ctx: _Context) -> dic
                 _adapt(closed_at),
                 "业主撤销" if cancelled else "",
                 _adapt(closed_at or (resolved if awaiting else created)),
+                None,  # no visit window promised
+                None,
+                None,  # not verified as a complaint
+                False,
             )
         )
         rows["event"].append(

@@ -21,14 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.permissions import (
     Perm,
-    community_ids,
+    chosen_community_ids,
     get_scoped,
     has_perm,
     is_company_wide,
     require,
     scope,
 )
-from propdesk.tickets import clock, search
+from propdesk.tickets import clock, error_codes, search
 from propdesk.tickets.models import (
     AWAITING_FOLLOW_UP,
     OPEN_STATUSES,
@@ -36,6 +36,7 @@ from propdesk.tickets.models import (
     OwnerCost,
     RequestEvent,
     RequestPhoto,
+    RequestSolution,
     ServiceRequest,
     SlaClock,
     Status,
@@ -126,21 +127,9 @@ def decode_cursor(cursor: str | None, *, deadline: bool):
     except (ValueError, TypeError, IndexError, KeyError, binascii.Error, json.JSONDecodeError):
         raise ValidationFailed(
             _("The page link is not valid; start from the first page."),
-            code="bad_cursor",
+            code=error_codes.BAD_CURSOR,
             field="cursor",
         ) from None
-
-
-def _scoped_community_ids(user, community_id: int | None) -> list[int]:
-    """The communities to read: the one chosen, or all of the user's.
-
-    Company-wide users get the explicit list too: every queue index starts with the community,
-    and `community IN (…)` lets both databases read one index range per community.
-    """
-    ids = community_ids(user)
-    if community_id is not None:
-        return [community_id] if community_id in ids else []
-    return ids
 
 
 def _search_community_ids(user, community_id: int | None) -> list[int] | None:
@@ -148,19 +137,19 @@ def _search_community_ids(user, community_id: int | None) -> list[int] | None:
     (token, request) index across every community in request order."""
     if community_id is None and is_company_wide(user):
         return None
-    return _scoped_community_ids(user, community_id)
+    return chosen_community_ids(user, community_id)
 
 
 def queue_queryset(user, queue: str, filters: QueueFilters, now) -> QuerySet[ServiceRequest]:
     require(user, Perm.REQUEST_VIEW)
     if queue not in QUEUES:
-        raise ValidationFailed(_("Unknown queue."), code="unknown_queue", field="queue")
+        raise ValidationFailed(_("Unknown queue."), code=error_codes.UNKNOWN_QUEUE, field="queue")
     requests = ServiceRequest.objects.all()
     if queue == "all" and filters.community_id is None and is_company_wide(user):
         pass  # newest first over everything: the primary key's order, no community filter
     else:
         requests = requests.filter(
-            community_id__in=_scoped_community_ids(user, filters.community_id)
+            community_id__in=chosen_community_ids(user, filters.community_id)
         )
     if queue == "mine":
         requests = requests.filter(assignee_id=user.pk, is_open__in=OPEN)
@@ -223,7 +212,7 @@ def request_queue(
         if not words:
             raise ValidationFailed(
                 _("Search with words of at least two characters."),
-                code="query_too_short",
+                code=error_codes.QUERY_TOO_SHORT,
                 field="q",
             )
         tokens = search.matching_tokens(words, _search_community_ids(user, filters.community_id))
@@ -289,7 +278,7 @@ def _newest_scope(user, queue: str, filters: QueueFilters) -> list[int]:
     """The communities a newest-first page is read from, as queue_queryset filters them."""
     if queue == "all" and filters.community_id is None and is_company_wide(user):
         return []  # no community filter: the primary key's order over everything
-    return _scoped_community_ids(user, filters.community_id)
+    return chosen_community_ids(user, filters.community_id)
 
 
 def _newest_ids(ordered: QuerySet, community_ids: list[int], limit: int) -> list[int]:
@@ -328,6 +317,11 @@ def request_detail(user, request_id) -> ServiceRequest:
     request.clock_list = list(SlaClock.objects.filter(request=request).order_by("round", "id"))
     request.cost_list = list(
         OwnerCost.objects.filter(request=request).select_related("proposed_by").order_by("id")
+    )
+    request.solution_list = list(
+        RequestSolution.objects.filter(request=request)
+        .select_related("proposed_by", "decided_by")
+        .order_by("id")
     )
     request.note_list = list(
         WorkNote.objects.filter(request=request).select_related("author").order_by("id")
@@ -410,18 +404,108 @@ def caller_lookup(user, q: str, *, limit: int = 10) -> list[CallerHouse]:
 
 def assignable_people(user, request: ServiceRequest):
     """Who the dispatcher can pick: staff with the work right in the request's community."""
-    from propdesk.accounts.models import Role, User
+    from propdesk.accounts.models import User
+    from propdesk.core.permissions import holders_q
 
     if not has_perm(user, Perm.REQUEST_DISPATCH):
         return []
     people = (
-        User.objects.filter(is_active=True, communities__id=request.community_id)
-        .exclude(role__in=[Role.OWNER, Role.CASHIER, Role.GUARD])
+        User.objects.filter(holders_q(Perm.REQUEST_WORK), communities__id=request.community_id)
         .select_related("department")
         .order_by("department_id", "id")
     )
-    return [person for person in people if has_perm(person, Perm.REQUEST_WORK)]
+    return list(people)
 
 
 def open_statuses() -> list[str]:
     return sorted(OPEN_STATUSES)
+
+
+# --- configuration rows (the configuration pages and API) -------------------------------------
+
+
+def taxonomy_rows(user, model, *, q: str = ""):
+    """A kind, urgency or category list for someone who configures requests, searched by code or
+    name."""
+    require(user, Perm.REQUEST_CONFIGURE)
+    rows = model.objects.order_by("sort_order", "id")
+    q = (q or "").strip()
+    if q:
+        rows = rows.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q))
+    return rows
+
+
+def taxonomy_row(user, model, pk):
+    from propdesk.core.errors import NotFound
+
+    require(user, Perm.REQUEST_CONFIGURE)
+    row = model.objects.filter(pk=pk).first()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def _configured_here(user) -> Q:
+    """Company-wide rows (no community) and the rows of the user's communities."""
+    return Q(community_id__isnull=True) | Q(community_id__in=chosen_community_ids(user, None))
+
+
+def routing_rules_for(user, *, community_id: int | None = None, q: str = ""):
+    from propdesk.tickets.models import RoutingRule
+
+    require(user, Perm.REQUEST_CONFIGURE)
+    rules = RoutingRule.objects.filter(_configured_here(user)).select_related(
+        "community", "category", "department"
+    )
+    if community_id is not None:
+        rules = rules.filter(community_id__in=chosen_community_ids(user, community_id))
+    q = (q or "").strip()
+    if q:
+        rules = rules.filter(
+            Q(category__code__icontains=q)
+            | Q(category__name__icontains=q)
+            | Q(department__name__icontains=q)
+        )
+    return rules.order_by("community_id", "category__sort_order", "category_id", "-is_lead", "id")
+
+
+def routing_rule_for(user, pk):
+    from propdesk.core.errors import NotFound
+    from propdesk.tickets.models import RoutingRule
+
+    require(user, Perm.REQUEST_CONFIGURE)
+    rule = (
+        RoutingRule.objects.filter(_configured_here(user))
+        .select_related("community", "category", "department")
+        .filter(pk=pk)
+        .first()
+    )
+    if rule is None:
+        raise NotFound()
+    return rule
+
+
+def working_hours_for(user):
+    from propdesk.core.calendar_models import WorkingHours
+
+    require(user, Perm.REQUEST_CONFIGURE)
+    return WorkingHours.objects.filter(_configured_here(user)).order_by("community_id")
+
+
+def calendar_overrides_for(user, *, since=None):
+    from propdesk.core.calendar_models import CalendarOverride
+
+    require(user, Perm.REQUEST_CONFIGURE)
+    rows = CalendarOverride.objects.filter(_configured_here(user))
+    if since is not None:
+        rows = rows.filter(date__gte=since)
+    return rows.order_by("date", "community_id")
+
+
+def calendar_override_for(user, pk):
+    from propdesk.core.errors import NotFound
+
+    rule = calendar_overrides_for(user).filter(pk=pk).first()
+    if rule is None:
+        raise NotFound()
+    return rule

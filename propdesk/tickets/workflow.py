@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from propdesk.core.errors import AppError
 from propdesk.core.permissions import Perm
+from propdesk.tickets import error_codes
 from propdesk.tickets.models import OPEN_STATUSES, ServiceRequest, Status
 
 
@@ -118,7 +119,7 @@ def step_for(action: str) -> Step:
     if step is None:
         raise ValidationFailed(
             _("Unknown action: choose one of %(actions)s.") % {"actions": ", ".join(STEPS)},
-            code="unknown_action",
+            code=error_codes.UNKNOWN_ACTION,
             field="action",
         )
     return step

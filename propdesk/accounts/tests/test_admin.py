@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from propdesk.accounts.models import Department, User
+from propdesk.accounts.models import User
 
 
 @pytest.fixture
@@ -27,14 +27,28 @@ def test_the_pages_render(superuser_client, token, url):
     assert superuser_client.get(url).status_code == 200
 
 
-def test_the_user_form_edits_role_department_and_communities(superuser_client, personas):
-    text = superuser_client.get(f"/admin/accounts/user/{personas['agent'].id}/change/").content
-    for field in [b'name="role"', b'name="department"', b'name="communities"']:
-        assert field in text
+def test_the_user_form_shows_access_read_only(superuser_client, personas):
+    """Role, department, communities and the flags change on the console's staff access page
+    (audited), never in the admin."""
+    agent = personas["agent"]
+    text = superuser_client.get(f"/admin/accounts/user/{agent.id}/change/").content
+    for field in [
+        b'name="role"',
+        b'name="department"',
+        b'name="communities"',
+        b'name="is_superuser"',
+    ]:
+        assert field not in text
+    response = superuser_client.post(
+        f"/admin/accounts/user/{agent.id}/change/",
+        {"username": "agent", "last_name": "李", "role": "admin", "is_superuser": "on"},
+    )
+    assert response.status_code == 302
+    agent.refresh_from_db()
+    assert (agent.role, agent.is_superuser, agent.last_name) == ("agent", False, "李")
 
 
-def test_a_user_can_be_added_with_role_and_communities(superuser_client, community_a):
-    department = Department.objects.create(code="engineering", name="工程部")
+def test_a_user_added_in_the_admin_gets_no_access(superuser_client, community_a):
     response = superuser_client.post(
         "/admin/accounts/user/add/",
         {
@@ -42,18 +56,13 @@ def test_a_user_can_be_added_with_role_and_communities(superuser_client, communi
             "password1": "a-Long-passphrase-9",
             "password2": "a-Long-passphrase-9",
             "usable_password": "true",
-            "role": "technician",
-            "department": department.id,
+            "role": "admin",
             "communities": [community_a.id],
         },
     )
     assert response.status_code == 302, response.content
     user = User.objects.get(username="new_tech")
-    assert (user.role, user.department, list(user.communities.all())) == (
-        "technician",
-        department,
-        [community_a],
-    )
+    assert (user.role, user.is_superuser, list(user.communities.all())) == ("agent", False, [])
     assert user.check_password("a-Long-passphrase-9")
 
 

@@ -17,7 +17,7 @@ def test_the_right_password_logs_in(personas):
     client = Client()
     response = _attempt(client, "agent", "pw-agent")
     assert response.status_code == 302
-    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home"), follow=True).status_code == 200
 
 
 def test_a_wrong_password_shows_the_form_again(personas):

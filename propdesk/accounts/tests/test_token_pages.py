@@ -36,7 +36,7 @@ def test_only_administrators_see_the_token_list(personas, token, role):
 def test_only_administrators_get_the_nav_link(personas, role):
     if role == "anonymous":
         return
-    response = _client(personas, role).get(reverse("home"))
+    response = _client(personas, role).get(reverse("registry_search"))
     assert (reverse("api_tokens") in response.content.decode()) == (role == "admin")
 
 

@@ -173,7 +173,7 @@ def test_every_unsafe_method_needs_the_csrf_token(registry, personas, method):
 def test_a_session_post_with_the_csrf_token_is_accepted(registry, personas):
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas["agent"])
-    client.get("/")  # the console page sets the CSRF cookie
+    client.get("/search/")  # the console page sets the CSRF cookie
     csrf = client.cookies["csrftoken"].value
     response = client.post(
         "/api/houses",
@@ -188,7 +188,7 @@ def test_a_session_post_with_the_csrf_token_is_accepted(registry, personas):
 def test_a_wrong_csrf_token_is_refused(registry, personas):
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas["agent"])
-    client.get("/")
+    client.get("/search/")
     response = client.post(
         "/api/houses",
         _house_body(registry),

@@ -123,5 +123,7 @@ def test_the_limit_is_capped_at_100(api, more_houses):
 )
 def test_it_refuses_bad_filters_naming_the_parameter(api, registry, params, field):
     response = api.get("agent", "/api/houses", params)
-    assert response.status_code == 422
+    # A NUL is refused before the endpoint, by the one guard for every address (400).
+    nul = any("\x00" in str(value) for value in params.values())
+    assert response.status_code == (400 if nul else 422)
     assert response.json()["field"] == field

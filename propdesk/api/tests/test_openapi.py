@@ -62,6 +62,7 @@ PUBLIC = {
     ("post", "/api/portal/auth/verify"),
     ("post", "/api/portal/auth/password"),
     ("post", "/api/portal/payments/callback/{provider}"),
+    ("post", "/api/calls/events"),
 }
 
 

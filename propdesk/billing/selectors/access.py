@@ -4,9 +4,8 @@ Every page and endpoint gets houses, bills, payments and receipts through these 
 record of another community (or another owner's house) is a 404 that reveals nothing.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from propdesk.accounts.models import Role
 from propdesk.billing.models import (
     Bill,
     BillingRun,
@@ -18,28 +17,41 @@ from propdesk.billing.models import (
 )
 from propdesk.core.errors import NotFound
 from propdesk.core.permissions import Perm, community_ids, get_scoped, has_perm, require
-from propdesk.estates.models import House, Ownership
+from propdesk.estates import owner_access
+from propdesk.estates.models import House
 from propdesk.estates.selectors import house_for_user
 
 
 def is_owner(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role == Role.OWNER)
+    return owner_access.is_owner_account(user)
 
 
 def owner_house_ids(user) -> list[int]:
-    """The houses an owner account holds now (through its archive record)."""
-    if not is_owner(user):
-        return []
-    cached = getattr(user, "_propdesk_owner_house_ids", None)
-    if cached is not None:
-        return cached
-    ids = list(
-        Ownership.objects.filter(owner__user=user, end_on__isnull=True)
-        .order_by("house_id")
-        .values_list("house_id", flat=True)
-    )
-    user._propdesk_owner_house_ids = ids
-    return ids
+    """The houses whose fees an owner account sees today (estates.owner_access)."""
+    return owner_access.fee_house_ids(user)
+
+
+def owner_past_house_ids(user) -> list[int]:
+    """Houses an owner account owned until a transfer (its own bills there stay readable)."""
+    return owner_access.past_house_ids(user)
+
+
+# Which time field dates a row for an owner account's windows (its era, its past ownership).
+_OWNER_WINDOWS = {
+    Bill: {"at": "period", "as_datetime": False, "monthly": True},
+    Payment: {"at": "received_at"},
+    VacancyApplication: {"at": "applied_at"},
+}
+
+
+def owner_rows_q(user, model) -> Q:
+    """The rows of `model` an owner account reads: of its era on the houses whose fees it sees,
+    and of the time it owned a house it has since sold."""
+    return owner_access.rows_q(user, fees=True, **_OWNER_WINDOWS[model])
+
+
+def owner_bills_q(user) -> Q:
+    return owner_rows_q(user, Bill)
 
 
 def house_for_billing(user, house_id, perm: Perm = Perm.BILLING_VIEW) -> House:
@@ -65,7 +77,8 @@ def _owner_scoped(queryset: QuerySet, user, pk, perm: Perm):
             pk = int(pk)
         except (TypeError, ValueError) as exc:
             raise NotFound() from exc
-        found = queryset.filter(pk=pk, house_id__in=owner_house_ids(user)).first()
+        window = owner_access.rows_q(user, fees=True, **_OWNER_WINDOWS[queryset.model])
+        found = queryset.filter(window, pk=pk).first()
         if found is None:
             raise NotFound()
         return found
@@ -91,9 +104,10 @@ def receipt_for_user(user, receipt_id, perm: Perm = Perm.BILLING_VIEW) -> Receip
             raise NotFound() from exc
         if perm != Perm.BILLING_VIEW:
             require(user, perm)
-        receipt = queryset.filter(
-            pk=receipt_id, payment__house_id__in=owner_house_ids(user)
-        ).first()
+        window = owner_access.rows_q(
+            user, fees=True, at="payment__received_at", house="payment__house_id"
+        )
+        receipt = queryset.filter(window, pk=receipt_id).first()
         if receipt is None:
             raise NotFound()
         return receipt

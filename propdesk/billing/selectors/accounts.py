@@ -42,9 +42,14 @@ def house_bills(house: House):
     )
 
 
-def open_bills(house: House, *, bill_ids: list[int] | None = None) -> list[Bill]:
-    """Bills of the house with something left to pay, oldest first (period, due date, id)."""
+def open_bills(
+    house: House, *, bill_ids: list[int] | None = None, since: datetime.date | None = None
+) -> list[Bill]:
+    """Bills of the house with something left to pay, oldest first (period, due date, id);
+    with `since`, only the bills of periods from that month on (an owner's era)."""
     bills = house_bills(house).filter(outstanding_fen__gt=0)
+    if since is not None and since > datetime.date.min:
+        bills = bills.filter(period__gte=since.replace(day=1))
     if bill_ids is not None:
         bills = bills.filter(id__in=bill_ids)
     return list(bills)
@@ -123,12 +128,15 @@ def fee_name(fee_item) -> str:
     return fee_item.name or str(fee_item.get_code_display())
 
 
-def house_dues(house: House, *, today: datetime.date | None = None) -> HouseDues:
+def house_dues(
+    house: House, *, today: datetime.date | None = None, since: datetime.date | None = None
+) -> HouseDues:
     """Does house X owe anything, and what? Move-in and decoration ask this before they proceed.
 
     Every bill with something left to pay counts, whether due yet or not (DOMAIN.md §3: fees are
     paid first); `overdue_fen` is the part already past its due date. The caller has already
-    checked that its user may act on the house.
+    checked that its user may act on the house. With `since`, only the bills of periods from
+    that month on count (what an owner sees of a house bought after earlier owners' bills).
     """
     today = today or timezone.localdate()
     bills = [
@@ -142,7 +150,7 @@ def house_dues(house: House, *, today: datetime.date | None = None) -> HouseDues
             outstanding_fen=bill.outstanding_fen,
             overdue=bill.due_on < today,
         )
-        for bill in open_bills(house)
+        for bill in open_bills(house, since=since)
     ]
     outstanding = sum(b.outstanding_fen for b in bills)
     return HouseDues(

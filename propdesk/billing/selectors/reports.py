@@ -8,9 +8,16 @@ from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from propdesk.billing.models import Bill, LedgerEntry, Payment, PaymentMethod
+from propdesk.billing.models import (
+    Bill,
+    FeeItem,
+    LedgerEntry,
+    Payment,
+    PaymentMethod,
+    PaymentSource,
+)
 from propdesk.billing.rules import add_months
-from propdesk.billing.selectors.accounts import with_outstanding
+from propdesk.billing.selectors.accounts import fee_name, with_outstanding
 from propdesk.core.money import from_fen
 from propdesk.estates.models import Building, Community, House, Ownership
 
@@ -41,9 +48,13 @@ def bill_list(
     status: str = "",
     house_code: str = "",
     house_ids: list[int] | None = None,
+    where: Q | None = None,
 ):
-    """Bills with their outstanding amount; status "open" (something left), "paid" or all."""
+    """Bills with their outstanding amount; status "open" (something left), "paid" or all.
+    `where` narrows further (an owner account's own bills, from estates.owner_access)."""
     bills = Bill.objects.filter(community_id__in=community_ids)
+    if where is not None:
+        bills = bills.filter(where)
     if community_id:
         bills = bills.filter(community_id=community_id)
     if house_ids is not None:
@@ -376,3 +387,48 @@ def takings_by_method(community_ids: list[int], since: datetime.datetime) -> dic
         .values("method")
         .annotate(total=Sum("amount_fen"))
     }
+
+
+# --- income for publication -----------------------------------------------------------------
+
+
+def income_by_source(
+    community_id: int, start: datetime.datetime, end: datetime.datetime
+) -> list[tuple[str, int]]:
+    """Fee income received in [start, end) by what it paid, as (name, fen), largest first: what
+    payments (and prepaid balances) allocated to each fee item's bills, net of reversals, and the
+    counter charges of no house (temporary parking). For the owners' publication (收支公示)."""
+    rows: dict[str, int] = {}
+    allocated = (
+        LedgerEntry.objects.filter(
+            community_id=community_id,
+            bill__isnull=False,
+            created_at__gte=start,
+            created_at__lt=end,
+        )
+        .filter(_MONEY_IN)
+        .values("bill__fee_item_id")
+        .annotate(total=Sum("amount_fen"))
+        .order_by()
+    )
+    items = {item.id: item for item in FeeItem.objects.filter(community_id=community_id)}
+    for row in allocated:
+        if row["total"]:
+            name = fee_name(items[row["bill__fee_item_id"]])
+            rows[name] = rows.get(name, 0) - row["total"]
+    counter = (
+        Payment.objects.filter(
+            community_id=community_id,
+            house__isnull=True,
+            received_at__gte=start,
+            received_at__lt=end,
+        )
+        .values("source")
+        .annotate(total=Sum("amount_fen"))
+        .order_by()
+    )
+    labels = dict(PaymentSource.choices)
+    for row in counter:
+        name = str(labels[row["source"]])
+        rows[name] = rows.get(name, 0) + row["total"]
+    return sorted(((n, f) for n, f in rows.items() if f), key=lambda r: (-r[1], r[0]))

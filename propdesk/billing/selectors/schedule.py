@@ -88,4 +88,5 @@ def temporary_parking_quote(community_id: int, minutes: int, day: datetime.date)
         short_stay_minutes=policy.temp_parking_free_minutes,
         short_stay_fen=policy.temp_parking_short_fen,
         block_hours=policy.temp_parking_block_hours,
+        cap_fen=policy.temp_parking_cap_fen,
     )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.billing import error_codes
 from propdesk.billing.models import HouseAccount, LedgerEntry
-from propdesk.billing.rules import parse_period
+from propdesk.core.cleaning import clean_month
 from propdesk.core.errors import PermissionDenied, ValidationFailed
 from propdesk.core.money import MoneyError, parse_amount, to_fen
 from propdesk.core.permissions import Perm, has_perm, require
@@ -22,7 +22,7 @@ def require_front_desk_or_cashier(actor, community_id: int) -> None:
     elif has_perm(actor, Perm.REGISTRY_EDIT) and has_perm(actor, Perm.BILLING_VIEW):
         require(actor, Perm.REGISTRY_EDIT, community_id)
     else:
-        raise PermissionDenied(_("Your role does not allow this."), code="role_forbidden")
+        raise PermissionDenied(_("Your role does not allow this."), code=error_codes.ROLE_FORBIDDEN)
 
 
 def clean_amount_fen(field: str, value, *, allow_zero: bool = False) -> int:
@@ -34,20 +34,8 @@ def clean_amount_fen(field: str, value, *, allow_zero: bool = False) -> int:
 
 
 def clean_period(value, field: str = "period") -> datetime.date:
-    if isinstance(value, datetime.date):
-        if value.day != 1:
-            raise ValidationFailed(
-                _("A period is a month, such as 2026-07."),
-                code=error_codes.BAD_PERIOD,
-                field=field,
-            )
-        return value
-    try:
-        return parse_period(str(value))
-    except ValueError as exc:
-        raise ValidationFailed(
-            _("A period is a month, such as 2026-07."), code=error_codes.BAD_PERIOD, field=field
-        ) from exc
+    """A billing month (2026-07, 2026-07-01 or the first as a date); errors name `field`."""
+    return clean_month(field, value, code=error_codes.BAD_PERIOD)
 
 
 def lock_house_account(house: House) -> HouseAccount:

@@ -27,7 +27,7 @@ from propdesk.billing.services._common import require_front_desk_or_cashier
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
-from propdesk.estates.models import House, HouseStatus
+from propdesk.estates.models import Community, House, HouseStatus
 from propdesk.notices.services.fees import bills_issued_notify
 
 
@@ -137,7 +137,7 @@ def one_off_bill(
             )
     except IntegrityError as exc:
         raise Conflict(
-            _("This fee has already been billed."), code="duplicate", field="ref"
+            _("This fee has already been billed."), code=error_codes.DUPLICATE, field="ref"
         ) from exc
     return bill
 
@@ -234,3 +234,35 @@ def _after_one_off(actor, house: House, bill: Bill) -> None:
     )
     prepaid_apply(house=house, actor=actor)
     bills_issued_notify(house=house, bills=[bill], dedupe_base=f"billing:bill:{bill.id}")
+
+
+def run_bills_notify(run_id: int) -> int:
+    """After a billing run: one message per billed house that has an account owner."""
+    house_ids = (
+        Bill.objects.filter(
+            run_id=run_id,
+            house__ownerships__end_on__isnull=True,
+            house__ownerships__owner__user__isnull=False,
+        )
+        .values_list("house_id", flat=True)
+        .distinct()
+    )
+    houses = House.objects.in_bulk(list(house_ids))
+    bills_by_house: dict[int, list] = {}
+    for bill in (
+        Bill.objects.filter(run_id=run_id, house_id__in=list(houses))
+        .select_related("fee_item")
+        .order_by("house_id", "id")
+    ):
+        bills_by_house.setdefault(bill.house_id, []).append(bill)
+    communities = {
+        c.pk: c for c in Community.objects.filter(id__in={h.community_id for h in houses.values()})
+    }
+    told = 0
+    for house_id, bills in bills_by_house.items():
+        house = houses[house_id]
+        house.community = communities[house.community_id]
+        told += bills_issued_notify(
+            house=house, bills=bills, dedupe_base=f"billing:run:{run_id}:{house_id}"
+        )
+    return told

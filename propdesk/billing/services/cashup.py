@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from propdesk.billing import documents
+from propdesk.billing import documents, error_codes
 from propdesk.billing.models import CashUp, Payment
 from propdesk.billing.selectors.reports import CashReport, _reversed_payment_ids
 from propdesk.core import audit
@@ -25,7 +25,8 @@ def cash_up_close(*, actor, community: Community, cashier=None) -> CashUp:
     cashier = cashier or actor
     if cashier.pk != actor.pk and not has_perm(actor, Perm.LEDGER_ADJUST_APPROVE):
         raise PermissionDenied(
-            _("Only a supervisor closes another cashier's takings."), code="role_forbidden"
+            _("Only a supervisor closes another cashier's takings."),
+            code=error_codes.ROLE_FORBIDDEN,
         )
     now = timezone.now()
     open_ids = list(
@@ -36,7 +37,7 @@ def cash_up_close(*, actor, community: Community, cashier=None) -> CashUp:
         .values_list("id", flat=True)
     )
     if not open_ids:
-        raise Conflict(_("There are no payments to close."), code="nothing_to_close")
+        raise Conflict(_("There are no payments to close."), code=error_codes.NOTHING_TO_CLOSE)
     reversed_ids = _reversed_payment_ids(open_ids)
     totals: dict[str, dict] = {}
     count = total = 0
@@ -75,7 +76,7 @@ def cash_report_xlsx(report: CashReport) -> bytes:
         [
             p.receipt.display_number if hasattr(p, "receipt") else "",
             timezone.localtime(p.received_at).strftime("%Y-%m-%d %H:%M"),
-            p.house.code,
+            p.paid_for,
             p.received_by.display_name,
             str(p.get_method_display()),
             p.amount,

@@ -19,6 +19,7 @@ from propdesk.billing.models import (
     LedgerEntry,
     Payment,
     PaymentMethod,
+    PaymentSource,
     Receipt,
 )
 from propdesk.billing.selectors.accounts import open_bills, prepaid_fen, with_outstanding
@@ -29,7 +30,7 @@ from propdesk.core.errors import Conflict, NotFound, ValidationFailed
 from propdesk.core.money import from_fen
 from propdesk.core.numbering import next_number
 from propdesk.core.permissions import Perm, require
-from propdesk.estates.models import House
+from propdesk.estates.models import Community, House
 from propdesk.notices.services.fees import payment_received_notify
 
 IDEMPOTENCY_KEY_RE = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
@@ -45,7 +46,8 @@ class PaymentResult:
     prepaid_fen: int  # what went into the prepaid balance
 
 
-def _fingerprint(**fields) -> str:
+def payment_fingerprint(**fields) -> str:
+    """What makes a payment the same payment when its idempotency key is sent again."""
     canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -70,6 +72,22 @@ def _existing(key: str, fingerprint: str) -> Payment | None:
             field="idempotency_key",
         )
     return payment
+
+
+def _insert_once(key: str, fingerprint: str, **fields) -> tuple[Payment | None, Payment | None]:
+    """The new payment under its idempotency key, or (None, the first one) when another call
+    recorded the same key at the same moment: the first one wins."""
+    try:
+        with transaction.atomic():
+            return (
+                Payment.objects.create(idempotency_key=key, fingerprint=fingerprint, **fields),
+                None,
+            )
+    except IntegrityError:
+        found = _existing(key, fingerprint)
+        if found is None:
+            raise
+        return None, found
 
 
 def _replay(payment: Payment) -> PaymentResult:
@@ -225,7 +243,7 @@ def _payment_record(
             raise ValidationFailed(_("Send bill ids as whole numbers."), field="bills") from exc
         if len(chosen) > MAX_BILLS_PER_PAYMENT:
             raise ValidationFailed(_("Too many bills in one payment."), field="bills")
-    fingerprint = _fingerprint(
+    fingerprint = payment_fingerprint(
         house=house.id,
         amount_fen=amount_fen,
         method=method,
@@ -262,27 +280,21 @@ def _payment_record(
     else:
         bills = open_bills(house)
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                community_id=house.community_id,
-                house=house,
-                method=method,
-                amount_fen=amount_fen,
-                idempotency_key=key,
-                fingerprint=fingerprint,
-                payer_name=payer_name,
-                reference=reference,
-                note=note,
-                received_by=actor,
-                received_at=now,
-            )
-    except IntegrityError:
-        # The key was used for another house at the same moment.
-        found = _existing(key, fingerprint)
-        if found is None:
-            raise
-        return _replay(found)
+    payment, first = _insert_once(
+        key,
+        fingerprint,
+        community_id=house.community_id,
+        house=house,
+        method=method,
+        amount_fen=amount_fen,
+        payer_name=payer_name,
+        reference=reference,
+        note=note,
+        received_by=actor,
+        received_at=now,
+    )
+    if first is not None:  # the key was used for another house at the same moment
+        return _replay(first)
     entry(
         house=house,
         kind=LedgerEntry.Kind.PAYMENT,
@@ -310,6 +322,91 @@ def _payment_record(
         created=True,
         allocated_fen=allocated,
         prepaid_fen=amount_fen - allocated,
+    )
+
+
+# Who may take each counter charge that belongs to no house.
+COUNTER_SOURCES = {PaymentSource.TEMPORARY_PARKING: Perm.PARKING_CHARGE}
+
+
+@transaction.atomic
+def payment_take_counter(
+    *,
+    actor,
+    community: Community,
+    source: str,
+    amount_fen: int,
+    method: str,
+    idempotency_key: str,
+    payer_name: str = "",
+    reference: str = "",
+    note: str = "",
+) -> PaymentResult:
+    """Record money taken at the gate or the desk for a charge of no house (temporary parking).
+
+    It is a payment like the others for the receipt (numbered in the community's one gap-free
+    series) and the cashier's daily cash-up, but it writes no ledger entry: the ledger holds the
+    houses' accounts. The same idempotency key sent again — or concurrently — returns the one
+    payment recorded for it; the same key with different details is refused.
+    """
+    source = clean_choice("source", source, PaymentSource)
+    if source not in COUNTER_SOURCES:
+        raise ValidationFailed(_("A house's fees are paid for the house."), field="source")
+    require(actor, COUNTER_SOURCES[source], community.id)
+    key = _clean_key(idempotency_key)
+    amount_fen = clean_amount_fen("amount", from_fen(amount_fen))
+    method = clean_choice("method", method, PaymentMethod)
+    payer_name = clean_text("payer_name", payer_name, max_length=60)
+    reference = clean_text("reference", reference, max_length=60)
+    note = clean_text("note", note, max_length=200)
+    fingerprint = payment_fingerprint(
+        community=community.id,
+        source=source,
+        amount_fen=amount_fen,
+        method=method,
+        payer_name=payer_name,
+        reference=reference,
+        note=note,
+    )
+    if (found := _existing(key, fingerprint)) is not None:
+        return _counter_replay(found)
+    now = timezone.now()
+    payment, first = _insert_once(
+        key,
+        fingerprint,
+        community_id=community.id,
+        source=source,
+        house=None,
+        method=method,
+        amount_fen=amount_fen,
+        payer_name=payer_name,
+        reference=reference,
+        note=note,
+        received_by=actor,
+        received_at=now,
+    )
+    if first is not None:  # the same key was being recorded at the same moment
+        return _counter_replay(first)
+    receipt = receipt_issue(payment=payment, actor=actor)
+    audit.record_change(
+        actor=actor,
+        instance=payment,
+        action="payment",
+        changes={
+            "amount": [None, str(payment.amount)],
+            "method": [None, method],
+            "source": [None, source],
+        },
+        object_repr=receipt.display_number,
+    )
+    return PaymentResult(
+        payment=payment, receipt=receipt, created=True, allocated_fen=0, prepaid_fen=0
+    )
+
+
+def _counter_replay(payment: Payment) -> PaymentResult:
+    return PaymentResult(
+        payment=payment, receipt=payment.receipt, created=False, allocated_fen=0, prepaid_fen=0
     )
 
 

@@ -24,6 +24,7 @@ from propdesk.core.money import amount_in_words, from_fen
 from propdesk.core.outbox import message_enqueue
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Building, Community, House, Ownership
+from propdesk.notices.quiet_hours import quiet_hours_end
 from propdesk.notices.rendering import render_notification
 
 PLACEHOLDERS = {"house", "owner", "amount", "amount_words", "oldest_period", "community"}
@@ -93,26 +94,6 @@ def reminder_template_save(
         template.save(update_fields=[*changes, "updated_by", "updated_at"])
         audit.record_change(actor=actor, instance=template, action="update", changes=changes)
     return template
-
-
-def in_quiet_hours(moment: datetime.time, start: datetime.time, end: datetime.time) -> bool:
-    """Is `moment` inside the do-not-disturb window [start, end), which may span midnight?"""
-    if start == end:
-        return False
-    if start < end:
-        return start <= moment < end
-    return moment >= start or moment < end
-
-
-def quiet_hours_end(now: datetime.datetime, start: datetime.time, end: datetime.time):
-    """When a message may be sent: now, or the end of the do-not-disturb window it is in."""
-    local = timezone.localtime(now)
-    if not in_quiet_hours(local.time(), start, end):
-        return None
-    day = local.date()
-    if local.time() >= end:
-        day += datetime.timedelta(days=1)
-    return datetime.datetime.combine(day, end, tzinfo=local.tzinfo)
 
 
 @dataclass

@@ -181,6 +181,8 @@ def billing_policy_update(*, actor, community: Community, **values) -> BillingPo
             cleaned[name] = value
         elif name == "temp_parking_short_fee":
             cleaned["temp_parking_short_fen"] = clean_amount_fen(name, value, allow_zero=True)
+        elif name == "temp_parking_cap":
+            cleaned["temp_parking_cap_fen"] = clean_amount_fen(name, value, allow_zero=True)
         else:
             raise ValidationFailed(_("Unknown setting."), field=name)
     changes = audit.apply_changes(policy, cleaned)

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from propdesk.billing import error_codes
 from propdesk.billing.models import VacancyApplication
 from propdesk.billing.rules import add_months, month_start, vacancy_start
-from propdesk.billing.selectors.access import is_owner, owner_house_ids
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import Conflict, PermissionDenied
 from propdesk.core.permissions import Perm, require
+from propdesk.estates import owner_access
 from propdesk.estates.models import House, Owner, Ownership
 
 Status = VacancyApplication.Status
@@ -26,8 +26,9 @@ Status = VacancyApplication.Status
 def vacancy_apply(*, actor, house: House, note: str = "") -> VacancyApplication:
     """Record an owner's application (made by the owner, or at the desk on their behalf)."""
     owner = None
-    if is_owner(actor):
-        if house.id not in owner_house_ids(actor):
+    if owner_access.is_owner_account(actor):
+        # Owners and co-owners apply for a house they hold now.
+        if house.id not in owner_access.owned_house_ids(actor):
             raise PermissionDenied(
                 _("You can apply only for your own house."), code=error_codes.NOT_OWNER
             )

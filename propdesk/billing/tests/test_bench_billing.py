@@ -9,7 +9,7 @@ from propdesk.core.tests.bench_smoke import run_tiny
 
 
 def test_the_bench_runs_in_tiny_mode(tmp_path):
-    _result, report = run_tiny("billing.py", "--repetitions", "1", tmp_path=tmp_path)
+    _result, report = run_tiny("billing.py", "--repetitions", "1", tmp_path=tmp_path, timeout=600)
     assert report["houses"] == 2000
     # The run bills every house the floor bills, and parking on top.
     assert report["floor_bills"] > 0

@@ -35,8 +35,7 @@ def test_cashier_takes_a_wechat_payment_for_two_bills_and_cashes_up(
     run_billing(admin, datetime.date(2026, 6, 1), community=schedule_a)
     run_billing(admin, datetime.date(2026, 7, 1), community=schedule_a)
     _log_in(page, live_server, "cashier")
-
-    page.get_by_role("link", name="收费").or_(page.get_by_role("link", name="Fees")).click()
+    assert page.url == f"{live_server.url}/billing/"  # the cashier's home is the desk
     page.get_by_test_id("desk-search").fill("3-2-1502")
     page.get_by_test_id("desk-search").press("Enter")
     expect(page.get_by_test_id("desk-results")).to_contain_text("张三")
@@ -46,10 +45,14 @@ def test_cashier_takes_a_wechat_payment_for_two_bills_and_cashes_up(
 
     checks = page.get_by_test_id("bill-check")
     expect(checks).to_have_count(2)
+    # Ticking bills shows what they come to and fills the amount with it.
     checks.nth(0).check()
+    expect(page.get_by_test_id("ticked-total")).to_have_text("¥170.05")
+    expect(page.locator("#id_amount")).to_have_value("170.05")
     checks.nth(1).check()
+    expect(page.get_by_test_id("ticked-total")).to_have_text("¥340.10")
+    expect(page.locator("#id_amount")).to_have_value("340.10")
     page.locator("#id_method").select_option("wechat")
-    page.locator("#id_amount").fill("340.10")
     page.locator("#id_payer_name").fill("张三")
     page.get_by_test_id("pay-button").click()
 
@@ -67,7 +70,7 @@ def test_cashier_takes_a_wechat_payment_for_two_bills_and_cashes_up(
     assert number in text and "3-2-1502" in text
 
     page.goto(f"{live_server.url}/billing/cash/")
-    expect(page.get_by_test_id("cash-total")).to_have_text("340.10")
+    expect(page.get_by_test_id("cash-total")).to_have_text("¥340.10")
     summary = page.get_by_test_id("cash-summary")
     expect(summary).to_contain_text("cashier")
     expect(page.get_by_test_id("cash-payments")).to_contain_text(number)

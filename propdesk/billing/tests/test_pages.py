@@ -103,7 +103,7 @@ def test_anonymous_visitors_are_sent_to_log_in(world):
 
 
 def test_the_nav_shows_fees_to_those_who_see_them(personas, world):
-    home = reverse("home")
+    home = reverse("registry_search")
     assert b'href="/billing/"' in client_for(personas["cashier"]).get(home).content
     assert b'href="/billing/"' not in client_for(personas["guard"]).get(home).content
 
@@ -224,7 +224,7 @@ def test_reminders_are_sent_from_the_arrears_page(personas, world):
 def test_the_cash_page_lists_the_day_and_closes_the_cash_up(personas, world):
     client = client_for(personas["cashier"])
     content = client.get(PAGES["cash"](world)).content.decode()
-    assert 'data-testid="cash-total">170.05<' in content
+    assert 'data-testid="cash-total">¥170.05<' in content
     client.post(reverse("billing_cash_up_close"), {"community": world.community.id})
     assert CashUp.objects.get().total_fen == 17005
     export = client.get(reverse("billing_cash_xlsx") + f"?community={world.community.id}")
@@ -331,3 +331,20 @@ def test_the_dashboard_says_when_its_figures_were_computed(personas, world):
         reverse("billing_dashboard_refresh"), {"community": "<script>"}
     )
     assert bad.status_code == 302
+
+
+def test_closing_the_cash_up_asks_first(personas, world):
+    """Closing a cash-up cannot be undone: the form asks before it is sent."""
+    content = client_for(personas["cashier"]).get(PAGES["cash"](world)).content.decode()
+    start = content.index('data-testid="cash-up-close"')
+    form = content[content.rindex("<form", 0, start) : content.index(">", start)]
+    assert 'data-confirm="现在完成日结？' in form
+
+
+def test_the_bill_list_writes_what_is_left_to_pay_as_money(personas, world):
+    """The amount column read ¥293.97 and the column beside it 293.97: one money format."""
+    content = client_for(personas["supervisor"]).get(PAGES["bills"](world)).content.decode()
+    table = content[content.index('data-testid="bill-table"') :]
+    cells = re.findall(r'<td class="text-end">([^<]*)<', table[: table.index("</table>")])
+    assert cells, "open bills are listed"
+    assert all(re.fullmatch(r"¥\d{1,3}(,\d{3})*\.\d{2}", cell) for cell in cells), cells

@@ -44,6 +44,21 @@ def test_the_receipt_pdf_is_chinese_with_the_amount_in_capital_figures(cashier, 
     assert "170.05" in text
 
 
+def test_a_cash_receipt_names_the_payer_the_company_with_its_seal_and_who_issued_it(
+    cashier, house_a, july_bill
+):
+    paid = pay(cashier, house_a, "170.05")  # nobody named: the owner on the day paid
+    text = pdf_text(receipt_print(actor=cashier, receipt=paid.receipt))
+    assert "缴款人 张三" in text
+    assert "收款方式 现金" in text
+    assert "收款单位（盖章） 测试物业" in text
+    assert f"收款人 {cashier.display_name}" in text
+    assert f"开票人 {cashier.display_name}" in text
+    assert "缴款人签字" in text
+    assert "合计（大写） 人民币壹佰柒拾元零伍分" in text
+    assert "Total in words" not in text
+
+
 def test_the_receipt_lists_what_was_paid_and_what_went_to_the_prepaid_balance(
     cashier, house_a, july_bill
 ):

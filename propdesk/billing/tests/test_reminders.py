@@ -7,13 +7,13 @@ import pytest
 from propdesk.billing.models import ReminderLog, ReminderTemplate
 from propdesk.billing.services.reminders import (
     arrears_remind,
-    in_quiet_hours,
     reminder_template_save,
 )
 from propdesk.billing.services.schedule import billing_policy_update
 from propdesk.billing.tests.conftest import SHANGHAI, pay, run_billing
 from propdesk.core.errors import PermissionDenied, ValidationFailed
 from propdesk.core.models import OutboxMessage
+from propdesk.notices.quiet_hours import in_quiet_hours
 
 JUNE = datetime.date(2026, 6, 1)
 

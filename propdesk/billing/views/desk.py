@@ -127,7 +127,7 @@ def payment_done(request, payment_id: int):
         "payment": payment,
         "receipt": receipt,
         "lines": [(text, from_fen(fen)) for text, fen in receipts.receipt_lines(receipt)],
-        "dues": accounts.house_dues(payment.house),
+        "dues": accounts.house_dues(payment.house) if payment.house_id else None,
     }
     return render(request, "billing/pages/payment_done.html", context)
 

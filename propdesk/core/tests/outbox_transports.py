@@ -18,3 +18,12 @@ def skip_everything(*, user, channel, urgent, at):
     from propdesk.notices.delivery_policy import Decision
 
     return Decision(send_at=at) if urgent else Decision(skip=True, send_at=at, reason="test")
+
+
+class CountingTransport(Transport):
+    """Counts every send by dedupe key, whichever thread sends (the concurrency tests)."""
+
+    sent: list[str] = []
+
+    def send(self, message) -> None:
+        CountingTransport.sent.append(message.dedupe_key)

@@ -62,7 +62,8 @@ def test_sms_is_the_sms_transport_with_the_logging_provider_by_default(db, setti
     assert isinstance(transport_for("sms"), SmsTransport)
     assert type(sms_provider()).__name__ == "LoggingSmsProvider"
     assert outbox.message_deliver(_sms().id) == Status.SENT
-    assert "您的报修已受理" in caplog.text
+    assert "138****5678" in caplog.text and "sms-1" in caplog.text
+    assert "您的报修已受理" not in caplog.text and "13812345678" not in caplog.text
 
 
 def test_the_http_adapter_posts_json_with_the_token_and_the_dedupe_key(db, gateway):

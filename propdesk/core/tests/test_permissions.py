@@ -56,6 +56,9 @@ billing.adjust_request    .        x           .          x       .      x      
 billing.adjust_approve    .        x           .          .       .      x      .
 billing.vacancy_approve   .        x           .          .       .      x      .
 billing.reports           .        x           .          x       .      x      .
+payments.providers        .        .           .          .       .      x      .
+payments.reconcile        .        x           .          x       .      x      .
+payments.refund           .        x           .          .       .      x      .
 frontdesk.view            x        x           x          .       x      x      .
 frontdesk.move_in         x        x           .          .       .      x      .
 frontdesk.inspect         x        x           x          .       .      x      .
@@ -71,6 +74,44 @@ portal.verify_link        x        x           .          .       .      x      
 notices.write             x        x           .          .       .      x      .
 notices.publish           .        x           .          .       .      x      .
 notices.templates         .        .           .          .       .      x      .
+notices.providers         .        .           .          .       .      x      .
+quality.calls_view        x        x           .          .       .      x      .
+quality.calls_take        x        x           .          .       .      x      .
+quality.calls_manage      .        x           .          .       .      x      .
+quality.calls_import      .        x           .          .       .      x      .
+quality.figures           .        x           .          .       .      x      .
+quality.surveys_view      x        x           .          .       .      x      .
+quality.surveys_enter     x        x           .          .       .      x      .
+quality.surveys_manage    .        x           .          .       .      x      .
+quality.reviews_view      x        x           .          .       .      x      .
+quality.reviews_write     .        x           .          .       .      x      .
+quality.exams_take        x        x           x          x       x      x      .
+quality.exams_manage      .        x           .          .       .      x      .
+quality.assessment_view   x        x           .          .       .      x      .
+quality.assessment_manage .        x           .          .       .      x      .
+operations.view           x        x           x          .       x      x      .
+operations.equipment      .        x           x          .       .      x      .
+operations.configure      .        x           .          .       .      x      .
+operations.patrol_view    x        x           x          .       x      x      .
+operations.patrol_check   .        x           x          .       x      x      .
+operations.patrol_manage  .        x           .          .       .      x      .
+operations.parking_charge .        x           .          x       x      x      .
+operations.publication_prepare .   x           .          .       .      x      .
+operations.publication_review .    x           .          .       .      x      .
+community.incident_view   x        x           x          .       x      x      .
+community.incident_open   x        x           .          .       x      x      .
+community.incident_work   x        x           x          .       x      x      .
+community.incident_broadcast x     x           .          .       .      x      .
+community.incident_close  .        x           .          .       .      x      .
+community.incident_plans  .        x           .          .       .      x      .
+community.visit_log       x        x           .          .       x      x      .
+community.care_view       x        x           .          .       .      x      .
+community.care_manage     x        x           .          .       .      x      .
+pii.reveal_health         .        x           .          .       .      x      .
+community.activity_view   x        x           x          .       x      x      .
+community.activity_manage x        x           .          .       .      x      .
+community.outreach_manage .        x           .          .       .      x      .
+assistant.maintenance_outreach x   x           .          .       .      x      .
 """
 
 

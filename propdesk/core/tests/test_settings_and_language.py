@@ -37,9 +37,30 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
         SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
         ALLOWED_HOSTS="propdesk.example.com",
         PROPDESK_VAR_DIR=str(tmp_path),
+        # A production site reaches people and takes real money: an SMS gateway, SMTP, and a
+        # real payment provider (a stand-in until the WeChat Pay and Alipay adapters exist).
+        SMS_PROVIDER="http",
+        SMS_HTTP_URL="https://sms.example.com/send",
+        SMS_HTTP_TOKEN="token",
+        EMAIL_HOST="smtp.example.com",
+        PORTAL_PAYMENT_PROVIDER_CLASSES="propdesk.portal.tests.standin_provider.StandInProvider",
+        PORTAL_PAYMENT_PROVIDER="standin",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_without_real_providers(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        DEBUG="0",
+        SECRET_KEY="a-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        ALLOWED_HOSTS="propdesk.example.com",
+        PROPDESK_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "propdesk.E001" in result.stderr and "propdesk.E011" in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):

@@ -13,7 +13,7 @@ DEFAULT_TRANSPORTS = {
     "sms": "propdesk.core.transports.sms.SmsTransport",
     "email": "propdesk.core.transports.email.EmailTransport",
     "in_app": "propdesk.core.transports.in_app.InAppTransport",
-    "wechat": "propdesk.core.transports.log.LogTransport",
+    "wechat": "propdesk.core.transports.wechat.WechatTransport",
 }
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from propdesk.core import audit
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.permissions import Perm, community_ids, has_perm, require
+from propdesk.custody import error_codes
 from propdesk.custody.models import CustodySettings
 from propdesk.custody.services._common import now as clock_now
 from propdesk.estates.models import Community
@@ -43,7 +44,7 @@ def _hours(field: str, value) -> int:
     if not 1 <= hours <= MAX_HOURS:
         raise ValidationFailed(
             _("Between %(low)d and %(high)d hours.") % {"low": 1, "high": MAX_HOURS},
-            code="out_of_range",
+            code=error_codes.OUT_OF_RANGE,
             field=field,
         )
     return hours

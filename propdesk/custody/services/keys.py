@@ -50,7 +50,7 @@ HOUSE_PURPOSES = {LoanPurpose.OWNER, LoanPurpose.AGENT, LoanPurpose.WARRANTY}
 def _same_community(field: str, record, community_id: int) -> None:
     if record is not None and record.community_id != community_id:
         raise ValidationFailed(
-            _("This belongs to another community."), code="other_community", field=field
+            _("This belongs to another community."), code=error_codes.OTHER_COMMUNITY, field=field
         )
 
 

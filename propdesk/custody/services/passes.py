@@ -17,7 +17,6 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from propdesk.accounts.models import Role
 from propdesk.billing.selectors.accounts import house_dues
 from propdesk.core import audit
 from propdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -30,6 +29,7 @@ from propdesk.custody.services._common import clean_field, clean_text
 from propdesk.custody.services._common import now as clock_now
 from propdesk.custody.services._common import today as clock_today
 from propdesk.custody.services.config import custody_settings_for
+from propdesk.estates import owner_access
 from propdesk.estates.models import EntrustedAgent, House, Owner, Ownership, Resident
 
 # No 0/O, 1/I/L: a code read out at the gate or typed on a phone is not mistaken.
@@ -123,10 +123,6 @@ def _refuse_unlinked(applicant, house: House):
     )
 
 
-def _is_owner_account(user) -> bool:
-    return bool(user and user.is_authenticated and user.role == Role.OWNER)
-
-
 def _check_release_on(release_on) -> datetime.date:
     if not isinstance(release_on, datetime.date) or isinstance(release_on, datetime.datetime):
         raise ValidationFailed(_("Enter a date as YYYY-MM-DD."), field="release_on")
@@ -166,10 +162,12 @@ def release_pass_apply(
     moved out, or an entrusted agent whose entrustment is in force.
     """
     kind = _kind_of(applicant)
-    if _is_owner_account(actor):
+    if owner_access.is_owner_account(actor):
         # An owner's account applies only as that owner, for a house the owner holds now.
         if kind != ApplicantKind.OWNER or applicant.user_id != actor.id:
-            raise PermissionDenied(_("You can apply only in your own name."), code="not_own_record")
+            raise PermissionDenied(
+                _("You can apply only in your own name."), code=error_codes.NOT_OWN_RECORD
+            )
         if not applicant_is_linked(applicant, house):
             raise NotFound()
     else:
@@ -237,17 +235,17 @@ def apply_for_pass(
     applicant = applicant_user_or_person
     if not isinstance(applicant, Owner | Resident | EntrustedAgent):
         user = applicant
-        if not _is_owner_account(user):
+        if not owner_access.is_owner_account(user):
             raise PermissionDenied(
                 _("Only an owner's account applies for itself; staff name the applicant."),
-                code="not_owner_account",
+                code=error_codes.NOT_OWNER_ACCOUNT,
             )
         applicant = Owner.objects.filter(user=user, community_id=house.community_id).first()
         if applicant is None:
             raise NotFound()
         actor = user
     elif actor is None:
-        raise PermissionDenied(_("Your role does not allow this."), code="role_forbidden")
+        raise PermissionDenied(_("Your role does not allow this."), code=error_codes.ROLE_FORBIDDEN)
     return release_pass_apply(
         actor=actor,
         house=house,
@@ -369,7 +367,7 @@ def release_pass_reject(*, actor, release_pass: ReleasePass, reason: str) -> Rel
 @transaction.atomic
 def release_pass_cancel(*, actor, release_pass: ReleasePass, reason: str = "") -> ReleasePass:
     """Withdraw a pass not yet used: the applicant's owner account, or staff who issue passes."""
-    if _is_owner_account(actor):
+    if owner_access.is_owner_account(actor):
         if release_pass.owner is None or release_pass.owner.user_id != actor.id:
             raise NotFound()
     else:
@@ -404,7 +402,7 @@ def pass_for_gate(user, code) -> ReleasePass:
     require(user, Perm.RELEASE_CHECK)
     code = parse_pass_code(code)
     found = (
-        ReleasePass.objects.select_related("house", "used_by", "decided_by")
+        ReleasePass.objects.select_related("house", "community", "used_by", "decided_by")
         .filter(code=code, community_id__in=community_ids(user))
         .first()
     )

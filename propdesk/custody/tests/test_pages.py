@@ -32,7 +32,7 @@ PAGES = {
     "contractor_new": lambda w: reverse("custody_contractor_new"),
     "passes": lambda w: reverse("custody_passes") + "?state=expired&q=3-2&date=2026-07-10",
     "pass_house": lambda w: reverse("custody_pass_new"),
-    "pass_new": lambda w: reverse("custody_pass_new") + "?house=3-2-1502",
+    "pass_new": lambda w: reverse("custody_pass_new") + f"?house={w.house.id}",
     "pass_detail": lambda w: reverse("custody_pass_detail", args=[w.approved.id]),
     "pass_pdf": lambda w: reverse("custody_pass_pdf", args=[w.approved.id]),
     "gate": lambda w: reverse("custody_gate") + f"?code={w.approved.code}",
@@ -173,7 +173,7 @@ def test_applying_approving_and_using_a_pass_from_the_pages(world, personas):
     response = agent.post(
         reverse("custody_pass_new"),
         {
-            "house": "3-2-1502",
+            "house": world.house.id,
             "applicant": f"owner:{world.owner.id}",
             "items": "钢琴一台",
             "release_on": "2026-07-10",
@@ -200,9 +200,9 @@ def test_applying_approving_and_using_a_pass_from_the_pages(world, personas):
 def test_an_unlinked_applicant_choice_is_refused(world, personas):
     before = custody_snapshot()
     response = client_for(personas["agent"]).post(
-        reverse("custody_pass_new") + "?house=3-2-1502",
+        reverse("custody_pass_new") + f"?house={world.house.id}",
         {
-            "house": "3-2-1502",
+            "house": world.house.id,
             "applicant": "owner:999999",
             "items": "x",
             "release_on": "2026-07-10",

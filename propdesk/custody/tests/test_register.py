@@ -6,6 +6,7 @@ import pytest
 
 from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from propdesk.core.models import AuditEvent
+from propdesk.core.tests.hostile_files import HOSTILE
 from propdesk.custody import error_codes
 from propdesk.custody.selectors import document_list
 from propdesk.custody.services.register import (
@@ -150,3 +151,14 @@ def test_moving_a_document_is_in_its_history(agent, community_a):
     document_move(actor=agent, document=document, location="档案柜5-1层")
     event = AuditEvent.objects.get(object_type="registereddocument", action="update")
     assert event.changes == {"location": ["档案柜2-3层", "档案柜5-1层"]}
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"), [("png_headed_html", "bad_file_content"), ("pixel_bomb", "too_many_pixels")]
+)
+def test_a_hostile_scan_is_decoded_and_refused(
+    agent, community_a, pdf, nothing_changes, kind, code
+):
+    with pytest.raises(ValidationFailed) as exc:
+        register(agent, community_a, scan=pdf("scan.png", HOSTILE[kind]()))
+    assert (exc.value.field, exc.value.code) == ("scan", code)

@@ -3,9 +3,15 @@
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
-from propdesk.accounts.models import Role, User
+from propdesk.accounts.models import User
 from propdesk.core.errors import NotFound
-from propdesk.core.permissions import Perm, community_ids, has_perm, require
+from propdesk.core.permissions import (
+    Perm,
+    community_ids,
+    has_perm,
+    holders_q,
+    require,
+)
 from propdesk.estates.models import Community, House
 
 PAGE_SIZE = 30
@@ -20,10 +26,6 @@ def as_int(value):
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-def communities_of(user):
-    return Community.objects.filter(id__in=community_ids(user)).order_by("code")
 
 
 def community_of(user, community_id, perm: Perm) -> Community:
@@ -52,8 +54,7 @@ def house_by_code(community: Community, code: str) -> House | None:
 def staff_choices(community_id: int) -> list[tuple[str, str]]:
     """Staff of the community who may handle keys and see the front desk."""
     users = (
-        User.objects.filter(is_active=True, communities__id=community_id)
-        .exclude(role=Role.OWNER)
+        User.objects.filter(holders_q(Perm.FRONTDESK_VIEW), communities__id=community_id)
         .order_by("username")
         .distinct()
     )

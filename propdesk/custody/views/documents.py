@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.core.errors import AppError
-from propdesk.core.permissions import Perm, require
+from propdesk.core.permissions import Perm, communities_for, require
 from propdesk.core.views import console_view, form_page, render_page
 from propdesk.custody import forms, selectors
 from propdesk.custody.models import DocumentCategory, RegisteredDocumentStatus
 from propdesk.custody.services import register
-from propdesk.custody.views._common import communities_of, house_by_code, paginate
+from propdesk.custody.views._common import house_by_code, paginate
 
 
 @console_view
@@ -42,7 +42,7 @@ def document_new(request):
     user = request.user
     require(user, Perm.DOCUMENTS_REGISTER)
     form = forms.DocumentForm(
-        request.POST or None, request.FILES or None, communities=communities_of(user)
+        request.POST or None, request.FILES or None, communities=communities_for(user)
     )
 
     def save(data):

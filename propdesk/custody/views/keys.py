@@ -9,18 +9,12 @@ from django.views.decorators.http import require_POST
 
 from propdesk.accounts.models import User
 from propdesk.core.errors import AppError
-from propdesk.core.permissions import Perm, has_perm, require
+from propdesk.core.permissions import Perm, communities_for, has_perm, require
 from propdesk.core.views import console_view, form_page, render_page
 from propdesk.custody import forms, selectors
 from propdesk.custody.models import KeyKind, KeyStatus, LoanPurpose
 from propdesk.custody.services import keys
-from propdesk.custody.views._common import (
-    as_int,
-    communities_of,
-    house_by_code,
-    paginate,
-    staff_choices,
-)
+from propdesk.custody.views._common import as_int, house_by_code, paginate, staff_choices
 from propdesk.estates.models import ArchiveDocument, DocumentType, EntrustedAgent, Owner
 
 
@@ -49,7 +43,7 @@ def key_list(request):
 def key_new(request):
     user = request.user
     require(user, Perm.KEYS_MANAGE)
-    form = forms.KeyForm(request.POST or None, communities=communities_of(user))
+    form = forms.KeyForm(request.POST or None, communities=communities_for(user))
 
     def save(data):
         community = data["community"]
@@ -255,7 +249,7 @@ def contractor_list(request):
 def contractor_new(request):
     user = request.user
     require(user, Perm.KEYS_MANAGE)
-    form = forms.ContractorForm(request.POST or None, communities=communities_of(user))
+    form = forms.ContractorForm(request.POST or None, communities=communities_for(user))
     return form_page(
         request,
         form=form,

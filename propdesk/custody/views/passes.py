@@ -1,8 +1,6 @@
 """Release pass pages: list, apply for a house's resident, detail with the QR code, approve,
 reject, cancel, print; and the phone-sized gate page where a guard checks and uses a pass."""
 
-import datetime
-
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
@@ -12,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from propdesk.core import audit
+from propdesk.core.cleaning import clean_date
 from propdesk.core.errors import AppError, NotFound, ValidationFailed
 from propdesk.core.masking import mask_plate
 from propdesk.core.permissions import Perm, has_perm, require
@@ -20,7 +20,8 @@ from propdesk.custody import forms, selectors
 from propdesk.custody.models import PassStatus
 from propdesk.custody.printing import pass_pdf, qr_svg
 from propdesk.custody.services import passes
-from propdesk.custody.views._common import as_int, communities_of, paginate
+from propdesk.custody.views._common import as_int, paginate
+from propdesk.estates.house_lookup import house_lookup
 from propdesk.estates.models import EntrustedAgent, House, Owner, Resident
 
 STATE_CHOICES = [
@@ -49,8 +50,8 @@ def pass_list(request):
     release_on = None
     if request.GET.get("date"):
         try:
-            release_on = datetime.date.fromisoformat(request.GET["date"][:10])
-        except ValueError:
+            release_on = clean_date("date", request.GET["date"][:10])
+        except AppError:  # a bad date in the address: no date filter
             release_on = None
     page = paginate(request, selectors.pass_list(user, release_on=release_on, **filters))
     context = {
@@ -106,22 +107,17 @@ def pass_new(request):
     """Step 1: find the house by its code; step 2: the application for someone linked to it."""
     user = request.user
     require(user, Perm.RELEASE_ISSUE)
-    # The form posts to the bare path, so the house travels as a hidden field too.
-    code = (request.POST.get("house") or request.GET.get("house") or "").strip()[:64]
-    house = None
-    if code:
-        house = (
-            House.objects.filter(community__in=communities_of(user), code=code)
-            .select_related("community")
-            .first()
-        )
+    # The house travels by id (links, and a hidden field of the form); a typed code offers every
+    # matching house with its community through the shared lookup.
+    lookup = house_lookup(request, perm=Perm.RELEASE_ISSUE)
+    house = lookup.house
     if house is None:
-        context = {"code": code, "not_found": bool(code)}
+        context = {"lookup": lookup, "code": lookup.code, "not_found": bool(lookup.error)}
         return render_page(request, "custody/pages/pass_house.html", None, context)
     form = forms.PassForm(
         request.POST or None,
         applicants=_applicants(house),
-        initial={"house": house.code, "release_on": timezone.localdate().isoformat()},
+        initial={"house": house.pk, "release_on": timezone.localdate().isoformat()},
     )
 
     def save(data):
@@ -138,7 +134,8 @@ def pass_new(request):
     return form_page(
         request,
         form=form,
-        title=_("Release pass for %(house)s") % {"house": house.code},
+        title=_("Release pass for %(house)s · %(community)s")
+        % {"house": house.code, "community": house.community.name},
         save=save,
         success_url=lambda p: reverse("custody_pass_detail", args=[p.id]),
         cancel_url=reverse("custody_passes"),
@@ -231,9 +228,16 @@ def gate(request):
             context["error"] = str(exc.message)
             status = 404 if isinstance(exc, NotFound) else 400
         else:
+            # The gate shows the plate in full: the guard compares it with the car. Every other
+            # page and list masks it; this read is logged like a reveal.
+            plate = release_pass.vehicle_plate
+            if plate:
+                audit.record_access(
+                    actor=user, subject=release_pass, field="plate", reason="gate check"
+                )
             context.update(
                 release_pass=release_pass,
-                plate=mask_plate(release_pass.vehicle_plate),
+                plate=plate,
                 refusal=passes.gate_refusal(release_pass),
             )
     return render_page(request, "custody/pages/gate.html", None, context, status=status)

@@ -4,11 +4,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from propdesk.accounts.models import User
-from propdesk.core.permissions import Perm
+from propdesk.core.permissions import Perm, communities_for
 from propdesk.core.views import console_view, form_page
 from propdesk.custody import forms
 from propdesk.custody.services.config import custody_settings_for, custody_settings_update
-from propdesk.custody.views._common import as_int, communities_of, community_of, staff_choices
+from propdesk.custody.views._common import as_int, community_of, staff_choices
 
 
 @console_view
@@ -50,5 +50,5 @@ def settings_page(request):
         cancel_url=reverse("custody_home"),
         success_message=_("Saved."),
         template="custody/pages/settings.html",
-        extra={"communities": communities_of(user), "community": community},
+        extra={"communities": communities_for(user), "community": community},
     )

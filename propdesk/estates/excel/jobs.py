@@ -3,7 +3,8 @@ page shows its progress.
 
 The job's state lives in the worker queue's key-value storage (the huey SQLite file or Redis), not
 in the main database: the import holds one long transaction there, and progress written beside it
-must neither wait for that transaction nor vanish with it.
+must neither wait for that transaction nor vanish with it. A worker claims a job with an atomic
+write-if-absent of its claim key there, so a job handed to two workers is imported once.
 """
 
 import json
@@ -16,6 +17,7 @@ from huey.contrib.djhuey import HUEY
 from propdesk.core.errors import AppError, NotFound
 
 KEY = "propdesk:roster-job:{}"
+CLAIM_KEY = "propdesk:roster-job-claim:{}"
 
 
 @dataclass
@@ -88,6 +90,10 @@ def job_run(*, job_id: str, token: str, file_name: str) -> RosterJob:
         return RosterJob(id=job_id, user_id=0, community_id=0, file_name=file_name, status="failed")
     job = RosterJob(**json.loads(raw))
     if job.finished:  # a retried task after a crash: the first run decided
+        return job
+    # The claim: one atomic write-if-absent in the queue storage (HSETNX on Redis, INSERT on
+    # SQLite), so of two workers handed the same job one imports it and the other returns.
+    if not HUEY.storage.put_if_empty(CLAIM_KEY.format(job_id), b"1"):
         return job
     pending = PendingUpload(token=token, community_id=job.community_id, original_name=file_name)
     job.status = "running"

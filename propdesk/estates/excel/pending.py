@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core.errors import ValidationFailed
+from propdesk.estates import error_codes
 from propdesk.estates.excel.upload import FIELD
 
 DIRECTORY = "imports"
@@ -61,7 +62,7 @@ def pending_load(*, user, ticket: str) -> PendingUpload:
     """The upload a ticket names, if it was this user's and is still there."""
     expired = ValidationFailed(
         _("The uploaded file is no longer available; upload it again."),
-        code="upload_expired",
+        code=error_codes.UPLOAD_EXPIRED,
         field=FIELD,
     )
     try:

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from propdesk.core import audit
 from propdesk.core.errors import AppError, PermissionDenied, ValidationFailed
 from propdesk.core.permissions import Perm, require
-from propdesk.estates import services
+from propdesk.estates import error_codes, services
 from propdesk.estates.excel.columns import COLUMNS, COLUMNS_BY_KEY, EXAMPLE_ROW
 from propdesk.estates.excel.row_checks import RowDraft, RowProblem, cell_text, check_row
 from propdesk.estates.excel.upload import FIELD, RosterRow, read_roster
@@ -115,7 +115,9 @@ def roster_preview(*, actor, community: Community, uploaded) -> RosterPreview:
     if skipped_example:
         rows = rows[1:]
     if not rows:
-        raise ValidationFailed(_("The file has no rows to import."), code="empty_file", field=FIELD)
+        raise ValidationFailed(
+            _("The file has no rows to import."), code=error_codes.EMPTY_FILE, field=FIELD
+        )
     problems: list[RowProblem] = []
     drafts = [check_row(row, problems) for row in rows]
     houses = _plan(community, drafts)
@@ -279,7 +281,7 @@ def roster_commit(
                 preview.bad_row_count,
             )
             % {"n": preview.bad_row_count},
-            code="bad_rows",
+            code=error_codes.BAD_ROWS,
             field=FIELD,
         )
     counts = preview.counts

@@ -15,7 +15,7 @@ from openpyxl.utils.datetime import from_excel
 from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.validators import normalize_area, normalize_plate
-from propdesk.estates import services
+from propdesk.estates import error_codes, services
 from propdesk.estates.excel.columns import (
     COLUMNS_BY_KEY,
     ID_TYPE_VALUES,
@@ -95,7 +95,7 @@ def _parse_date(value: Any) -> datetime.date:
             return datetime.date(int(year), int(month or month8), int(day or day8))
         except ValueError:
             pass
-    raise ValidationFailed(_("Enter a date such as 2021-06-30."), code="bad_date")
+    raise ValidationFailed(_("Enter a date such as 2021-06-30."), code=error_codes.BAD_DATE)
 
 
 class _RowCheck:

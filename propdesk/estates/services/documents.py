@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import ValidationFailed
+from propdesk.core.images import image_check
 from propdesk.core.numbering import next_number
 from propdesk.core.permissions import Perm, require
+from propdesk.estates import error_codes
 from propdesk.estates.models import ArchiveDocument, Community, DocumentType, House, Owner
 
 # What a scan or an office document looks like: extension → the magic bytes it must start with.
@@ -23,6 +25,8 @@ ALLOWED_FILES = {
     "docx": (b"PK\x03\x04",),
     "xlsx": (b"PK\x03\x04",),
 }
+# Scans kept as pictures are decoded (core.images), not only sniffed.
+PICTURES = {"jpg": "JPEG", "jpeg": "JPEG", "png": "PNG"}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "jpg": "image/jpeg",
@@ -47,15 +51,17 @@ def upload_check(uploaded) -> str:
     suffix = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in ALLOWED_FILES:
         raise ValidationFailed(
-            _("Upload a PDF, JPG, PNG, DOCX or XLSX file."), code="bad_file_type", field="file"
+            _("Upload a PDF, JPG, PNG, DOCX or XLSX file."),
+            code=error_codes.BAD_FILE_TYPE,
+            field="file",
         )
     if uploaded.size == 0:
-        raise ValidationFailed(_("The file is empty."), code="empty_file", field="file")
+        raise ValidationFailed(_("The file is empty."), code=error_codes.EMPTY_FILE, field="file")
     if uploaded.size > settings.ARCHIVE_MAX_UPLOAD_BYTES:
         raise ValidationFailed(
             _("The file is larger than %(mb)d MB.")
             % {"mb": settings.ARCHIVE_MAX_UPLOAD_BYTES // (1024 * 1024)},
-            code="file_too_large",
+            code=error_codes.FILE_TOO_LARGE,
             field="file",
         )
     uploaded.seek(0)
@@ -63,8 +69,21 @@ def upload_check(uploaded) -> str:
     uploaded.seek(0)
     if not any(head.startswith(magic) for magic in ALLOWED_FILES[suffix]):
         raise ValidationFailed(
-            _("The file's content does not match its type."), code="bad_file_content", field="file"
+            _("The file's content does not match its type."),
+            code=error_codes.BAD_FILE_CONTENT,
+            field="file",
         )
+    if suffix in PICTURES:
+        try:
+            image_check(uploaded, field="file", formats=(PICTURES[suffix],))
+        except ValidationFailed as exc:
+            if exc.code == "too_many_pixels":
+                raise
+            raise ValidationFailed(
+                _("The file's content does not match its type."),
+                code=error_codes.BAD_FILE_CONTENT,
+                field="file",
+            ) from exc
     return suffix
 
 

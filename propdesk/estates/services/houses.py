@@ -12,6 +12,7 @@ from propdesk.core.cleaning import clean_choice, clean_field, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.core.validators import normalize_area
+from propdesk.estates import error_codes
 from propdesk.estates.models import (
     Building,
     Community,
@@ -34,7 +35,9 @@ def community_create(
     require(actor, Perm.STAFF_MANAGE)
     code = clean_text("code", code, max_length=20, required=True)
     if Community.objects.filter(code=code).exists():
-        raise Conflict(_("A community with this code exists."), code="duplicate", field="code")
+        raise Conflict(
+            _("A community with this code exists."), code=error_codes.DUPLICATE, field="code"
+        )
     name = clean_text("name", name, max_length=120, required=True)
     address = clean_text("address", address, max_length=200)
     archive_prefix = _clean_archive_prefix(archive_prefix, code)
@@ -55,7 +58,7 @@ def _clean_archive_prefix(value, code: str) -> str:
     if not (prefix.isascii() and prefix.isalnum()):
         raise ValidationFailed(
             _("Use up to 10 letters and digits for the archive number prefix."),
-            code="bad_prefix",
+            code=error_codes.BAD_PREFIX,
             field="archive_prefix",
         )
     return prefix
@@ -71,7 +74,7 @@ def building_create(
     if Building.objects.filter(community=community, number=number).exists():
         raise Conflict(
             _("Building %(number)s already exists.") % {"number": number},
-            code="duplicate",
+            code=error_codes.DUPLICATE,
             field="number",
         )
     building = Building.objects.create(
@@ -90,7 +93,7 @@ def clean_location_part(field: str, value) -> str:
     if not all(ch.isalnum() for ch in text):
         raise ValidationFailed(
             _("Use letters and digits only; '-' separates building, unit and room."),
-            code="bad_number",
+            code=error_codes.BAD_NUMBER,
             field=field,
         )
     return text
@@ -139,7 +142,9 @@ def house_create(
     code = House.make_code(building.number, unit_number, number)
     if House.objects.filter(community_id=community_id, code=code).exists():
         raise Conflict(
-            _("House %(code)s already exists.") % {"code": code}, code="duplicate", field="number"
+            _("House %(code)s already exists.") % {"code": code},
+            code=error_codes.DUPLICATE,
+            field="number",
         )
     unit, _created = Unit.objects.get_or_create(
         building=building, number=unit_number, defaults={"community_id": community_id}
@@ -161,7 +166,9 @@ def house_create(
             house.save()
     except IntegrityError as exc:
         raise Conflict(
-            _("House %(code)s already exists.") % {"code": code}, code="duplicate", field="number"
+            _("House %(code)s already exists.") % {"code": code},
+            code=error_codes.DUPLICATE,
+            field="number",
         ) from exc
     HouseStatusChange.objects.create(
         community_id=community_id,
@@ -228,11 +235,13 @@ def house_change_status(
         raise ValidationFailed(
             _("The date is before the house's last status change (%(date)s).")
             % {"date": last.effective_on.isoformat()},
-            code="before_last_change",
+            code=error_codes.BEFORE_LAST_CHANGE,
             field="effective_on",
         )
     if status == house.status:
-        raise Conflict(_("The house already has this status."), code="same_status", field="status")
+        raise Conflict(
+            _("The house already has this status."), code=error_codes.SAME_STATUS, field="status"
+        )
     previous = house.status
     house.status = status
     house.save(update_fields=["status"])

@@ -21,6 +21,7 @@ from propdesk.core.validators import (
     normalize_other_id,
     normalize_resident_id,
 )
+from propdesk.estates import error_codes
 from propdesk.estates.models import (
     Community,
     House,
@@ -94,7 +95,7 @@ def owner_create(
     ):
         raise Conflict(
             _("An owner with this ID number is already in the archive."),
-            code="duplicate",
+            code=error_codes.DUPLICATE,
             field="id_number",
         )
     owner = Owner.objects.create(community=community, **values)
@@ -125,7 +126,7 @@ def owner_update(actor, owner: Owner, **fields) -> Owner:
     ):
         raise Conflict(
             _("An owner with this ID number is already in the archive."),
-            code="duplicate",
+            code=error_codes.DUPLICATE,
             field="id_number",
         )
     changes = audit.apply_changes(owner, values)
@@ -163,7 +164,9 @@ def ownership_add(
     _check_same_community(house, owner)
     current = Ownership.objects.filter(house=house, end_on__isnull=True)
     if current.filter(owner=owner).exists():
-        raise Conflict(_("This person already owns the house."), code="duplicate", field="owner")
+        raise Conflict(
+            _("This person already owns the house."), code=error_codes.DUPLICATE, field="owner"
+        )
     if is_primary is None:
         is_primary = not current.exists()
     if is_primary:
@@ -208,7 +211,7 @@ def ownership_transfer(
         # Current owners are those without an end date, so a transfer is recorded once it happened.
         raise ValidationFailed(
             _("Record the transfer on or after the day it takes effect."),
-            code="future_transfer",
+            code=error_codes.FUTURE_TRANSFER,
             field="effective_on",
         )
     reason = clean_text("reason", reason, max_length=200)

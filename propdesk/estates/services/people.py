@@ -13,6 +13,7 @@ from propdesk.core.masking import mask_plate
 from propdesk.core.permissions import Perm, require
 from propdesk.core.pinyin import name_keys
 from propdesk.core.validators import normalize_mobile, normalize_plate, normalize_resident_id
+from propdesk.estates import error_codes
 from propdesk.estates.models import (
     ArchiveDocument,
     Community,
@@ -203,7 +204,9 @@ def vehicle_add(
         community_id=house.community_id, plate=plate, removed_on__isnull=True
     ).exists():
         raise Conflict(
-            _("This plate is already registered in the community."), code="duplicate", field="plate"
+            _("This plate is already registered in the community."),
+            code=error_codes.DUPLICATE,
+            field="plate",
         )
     vehicle = Vehicle.objects.create(
         community_id=house.community_id,
@@ -250,7 +253,7 @@ def parking_space_create(*, actor, community: Community, number: str, kind: str)
     # Space numbers are kept in capitals, as the parking list searches them.
     number = clean_text("number", number, max_length=20, required=True).upper()
     if ParkingSpace.objects.filter(community=community, number=number).exists():
-        raise Conflict(_("This space number exists."), code="duplicate", field="number")
+        raise Conflict(_("This space number exists."), code=error_codes.DUPLICATE, field="number")
     space = ParkingSpace.objects.create(
         community=community, number=number, kind=clean_choice("kind", kind, ParkingKind)
     )

@@ -7,6 +7,7 @@ from propdesk.core import audit
 from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import PermissionDenied, ValidationFailed
 from propdesk.core.permissions import REVEAL_PERMS, require
+from propdesk.estates import error_codes
 
 REVEALABLE = {
     "owner": {"mobile", "id_number"},
@@ -21,13 +22,15 @@ def personal_data_reveal(*, actor, subject: models.Model, field: str, reason: st
     """Return the unmasked value of `field` and record who saw it (003 ch.8 §3, ch.9 §6)."""
     allowed = REVEALABLE.get(subject._meta.model_name, set())
     if field not in allowed:
-        raise ValidationFailed(_("This field cannot be revealed."), code="bad_field", field="field")
+        raise ValidationFailed(
+            _("This field cannot be revealed."), code=error_codes.BAD_FIELD, field="field"
+        )
     perm = REVEAL_PERMS[field]
     try:
         require(actor, perm, subject.community_id)
     except PermissionDenied as exc:
         raise PermissionDenied(
-            _("Your role may not see this personal data."), code="reveal_forbidden"
+            _("Your role may not see this personal data."), code=error_codes.REVEAL_FORBIDDEN
         ) from exc
     reason = clean_text("reason", reason, max_length=200)
     audit.record_access(actor=actor, subject=subject, field=field, reason=reason)

@@ -27,6 +27,14 @@ def mask(value, field: str) -> str:
 
 
 @register.filter
+def described(events) -> list:
+    """History rows in plain language (labels, names), for the timeline partials."""
+    from propdesk.core.audit import describe_events
+
+    return describe_events(events)
+
+
+@register.filter
 def action_label(code: str) -> str:
     from propdesk.core.audit import ACTION_LABELS
 

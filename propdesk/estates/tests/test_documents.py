@@ -13,6 +13,7 @@ from django.utils import translation
 
 from propdesk.core.errors import PermissionDenied, ValidationFailed
 from propdesk.core.models import AuditEvent
+from propdesk.core.tests.hostile_files import HOSTILE, picture
 from propdesk.estates import services
 from propdesk.estates.models import ArchiveDocument
 
@@ -22,9 +23,9 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%
 
 MAGIC = {
     "pdf": PDF_BYTES,
-    "jpg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32,
-    "jpeg": b"\xff\xd8\xff\xe1" + b"\x00" * 32,
-    "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32,
+    "jpg": picture("JPEG"),
+    "jpeg": picture("JPEG"),
+    "png": picture("PNG"),
     "docx": b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 32,
     "xlsx": b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 32,
 }
@@ -309,3 +310,19 @@ def test_it_refuses_uploads_to_roles_without_the_upload_right(
     with nothing_changes(), pytest.raises(PermissionDenied):
         _upload(personas[role], house_a, pdf())
     assert _stored_files() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "code"),
+    [
+        ("scan.png", "png_headed_html", "bad_file_content"),
+        ("scan.png", "pixel_bomb", "too_many_pixels"),
+        ("scan.jpg", "png_headed_html", "bad_file_content"),
+    ],
+)
+def test_it_decodes_pictures_and_refuses_hostile_files(
+    personas, house_a, nothing_changes, name, kind, code
+):
+    with pytest.raises(ValidationFailed) as refused:
+        _upload(personas["agent"], house_a, SimpleUploadedFile(name, HOSTILE[kind]()))
+    assert (refused.value.field, refused.value.code) == ("file", code)

@@ -38,7 +38,7 @@ def test_every_link_opens_its_page_on_this_house(client, personas, house_a, zhan
     links = _links(client, personas["agent"], house_a)
     assert links["request_new"] == f"{reverse('request_intake')}?house={house_a.id}"
     assert links["fees"] == reverse("billing_desk_house", args=[house_a.id])
-    assert links["pass_new"] == f"{reverse('custody_pass_new')}?house={house_a.code}"
+    assert links["pass_new"] == f"{reverse('custody_pass_new')}?house={house_a.id}"
     for name, url in links.items():
         response = client.get(url)
         assert response.status_code == 200, name

@@ -23,6 +23,7 @@ def test_agent_finds_zs_reveals_the_mobile_and_admin_sees_the_log(
     page, live_server, personas, zhang_san, house_a
 ):
     _log_in(page, live_server, "agent")
+    page.goto(f"{live_server.url}/search/")
     page.get_by_test_id("search-box").fill("zs")
     results = page.get_by_test_id("search-results")
     expect(results).to_contain_text("张三")

@@ -22,10 +22,10 @@ def test_anonymous_users_are_sent_to_login(client, db):
 
 def test_owner_accounts_cannot_open_the_console(client, personas):
     client.force_login(personas["owner"])
-    assert client.get(reverse("home")).status_code == 403
+    assert client.get(reverse("registry_search")).status_code == 403
 
 
-@pytest.mark.parametrize("name", ["home", "community_list", "house_list", "owner_list"])
+@pytest.mark.parametrize("name", ["registry_search", "community_list", "house_list", "owner_list"])
 def test_console_pages_render(agent_client, zhang_san, name):
     response = agent_client.get(reverse(name))
     assert response.status_code == 200

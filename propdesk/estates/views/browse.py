@@ -1,12 +1,18 @@
 """Registry pages of the staff console: thin views over estates.selectors and estates.services."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from propdesk.accounts.homes import home_url_for
+from propdesk.accounts.models import Role
 from propdesk.core.errors import AppError
 from propdesk.core.permissions import Perm, require
+from propdesk.core.unreachable import address_mark_clear, address_unreachable
 from propdesk.core.views import console_view, render_page
 from propdesk.estates import house_links, search, selectors, services
 from propdesk.estates.models import HouseKind, HouseStatus, ParkingKind, ParkingStatus
@@ -25,8 +31,27 @@ def _int_or_none(value):
         return None
 
 
-@console_view
+@login_required
 def home(request):
+    """Each role's home: an owner is sent to the owner portal with a sentence saying why; staff
+    land on the page of their daily work (homes.ROLE_HOMES), the others on the search."""
+    if request.user.role == Role.OWNER:
+        messages.info(
+            request,
+            _(
+                "This address is the staff console. Owners use the owner portal: your houses, "
+                "requests and bills are here."
+            ),
+        )
+        return redirect("portal:home")
+    home_url = home_url_for(request.user)
+    if home_url and "q" not in request.GET:
+        return redirect(home_url)
+    return search_page(request)
+
+
+@console_view
+def search_page(request):
     q = request.GET.get("q", "").strip()
     hits = search.registry_search(request.user, q) if q else []
     context = {"q": q, "hits": hits, "searched": bool(q)}
@@ -95,7 +120,22 @@ def owner_list(request):
 @console_view
 def owner_detail(request, owner_id: int):
     owner = selectors.owner_detail(request.user, owner_id)
-    return render(request, "estates/pages/owner_detail.html", {"owner": owner})
+    unreachable = address_unreachable("sms", owner.mobile) if owner.mobile else None
+    context = {"owner": owner, "mobile_unreachable": unreachable}
+    return render(request, "estates/pages/owner_detail.html", context)
+
+
+@require_POST
+@console_view
+def owner_mobile_clear_mark(request, owner_id: int):
+    """Staff say the owner's mobile works (or corrected it): SMS go to it again."""
+    owner = selectors.owner_detail(request.user, owner_id)
+    if owner.mobile:
+        address_mark_clear(
+            actor=request.user, channel="sms", address=owner.mobile, community_id=owner.community_id
+        )
+        messages.success(request, _("SMS will be sent to this number again."))
+    return redirect("owner_detail", owner_id=owner.id)
 
 
 REVEAL_SUBJECTS = {

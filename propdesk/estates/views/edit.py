@@ -8,12 +8,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.core.errors import AppError
-from propdesk.core.permissions import Perm, require, scope
+from propdesk.core.permissions import Perm, communities_for, require, scope
 from propdesk.core.views import console_view, form_page
 from propdesk.estates import forms, selectors, services
 from propdesk.estates.models import (
     Building,
-    Community,
     Company,
     Owner,
     ParkingSpace,
@@ -21,10 +20,6 @@ from propdesk.estates.models import (
     Vehicle,
 )
 from propdesk.estates.services import registration
-
-
-def _editable_communities(user):
-    return scope(Community.objects.all(), user, Perm.REGISTRY_EDIT, field="id").order_by("code")
 
 
 def _house_url(house) -> str:
@@ -65,7 +60,7 @@ def building_create(request):
     require(request.user, Perm.REGISTRY_EDIT)
     form = forms.BuildingForm(
         request.POST or None,
-        communities=_editable_communities(request.user),
+        communities=communities_for(request.user, Perm.REGISTRY_EDIT),
         initial={"community": request.GET.get("community")},
     )
     return form_page(
@@ -285,7 +280,7 @@ def house_document_upload(request, house_id: int):
 def owner_create(request):
     require(request.user, Perm.REGISTRY_EDIT)
     form = forms.OwnerCreateForm(
-        request.POST or None, communities=_editable_communities(request.user)
+        request.POST or None, communities=communities_for(request.user, Perm.REGISTRY_EDIT)
     )
     return form_page(
         request,
@@ -344,7 +339,7 @@ def owner_document_upload(request, owner_id: int):
 def parking_space_create(request):
     require(request.user, Perm.REGISTRY_EDIT)
     form = forms.ParkingSpaceForm(
-        request.POST or None, communities=_editable_communities(request.user)
+        request.POST or None, communities=communities_for(request.user, Perm.REGISTRY_EDIT)
     )
     return form_page(
         request,

@@ -199,7 +199,7 @@ def permit_plan_add(*, actor, permit: DecorationPermit, uploaded) -> DecorationP
     require(actor, Perm.DECORATION_MANAGE, permit.community_id)
     permit = _open_application(permit)
     if uploaded is None:
-        raise ValidationFailed(_("Choose a file."), code="required", field="file")
+        raise ValidationFailed(_("Choose a file."), code=error_codes.REQUIRED, field="file")
     document = _plan_upload(actor, permit, uploaded)
     permit.plan_documents.add(document)
     if permit.plan_decision == PlanDecision.REJECTED:

@@ -94,11 +94,13 @@ def inspection_result_record(
     require(actor, Perm.INSPECTION_RECORD, result.community_id)
     outcome = clean_choice("outcome", outcome, Outcome)
     if outcome == Outcome.PENDING:
-        raise ValidationFailed(_("Choose pass or fail."), code="bad_choice", field="outcome")
+        raise ValidationFailed(
+            _("Choose pass or fail."), code=error_codes.BAD_CHOICE, field="outcome"
+        )
     note = clean_text("note", note, max_length=500)
     if outcome == Outcome.FAIL and not note:
         raise ValidationFailed(
-            _("Say what is wrong with this item."), code="required", field="note"
+            _("Say what is wrong with this item."), code=error_codes.REQUIRED, field="note"
         )
     checked = photos_check([photo] if photo is not None else [], field="photo")
     inspection = lock(result.inspection)

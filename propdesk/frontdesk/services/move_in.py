@@ -74,7 +74,9 @@ def move_in_start(
     if not person_name:
         if applicant_kind == ApplicantKind.COMPANY:
             raise ValidationFailed(
-                _("Name the person who came for the company."), code="required", field="person_name"
+                _("Name the person who came for the company."),
+                code=error_codes.REQUIRED,
+                field="person_name",
             )
         person_name = agent.name if agent else owner.name
     person_mobile = clean_text("person_mobile", person_mobile, max_length=20)
@@ -262,7 +264,7 @@ def move_in_step_complete(*, actor, move_in: MoveIn, code: str, note: str = "") 
     require(actor, Perm.MOVE_IN, move_in.community_id)
     if code not in STEPS:
         raise ValidationFailed(
-            _("Choose one of the listed steps."), code="bad_choice", field="step"
+            _("Choose one of the listed steps."), code=error_codes.BAD_CHOICE, field="step"
         )
     note = clean_text("note", note, max_length=300)
     move_in = lock(move_in)

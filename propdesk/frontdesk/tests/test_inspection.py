@@ -4,6 +4,7 @@ photo, failed items filed as repair requests, re-inspection closing the loop."""
 import pytest
 
 from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
+from propdesk.core.tests.hostile_files import HOSTILE, HOSTILE_CODES
 from propdesk.frontdesk.models import Inspection, InspectionStatus
 from propdesk.frontdesk.services.configure import inspection_item_add
 from propdesk.frontdesk.services.inspection import (
@@ -186,3 +187,22 @@ def test_a_photo_is_kept_on_the_line(technician, new_house):
     )
     assert result.photo.name.endswith(".png")
     assert result.photo_type == "image/png"
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_a_hostile_photo_is_decoded_and_refused(technician, new_house, kind):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    inspection = inspection_start(actor=technician, house=new_house)
+    result = inspection.results.first()
+    with pytest.raises(ValidationFailed) as refused:
+        inspection_result_record(
+            actor=technician,
+            result=result,
+            outcome="fail",
+            note="裂缝",
+            photo=SimpleUploadedFile("x.png", HOSTILE[kind](), "image/png"),
+        )
+    assert (refused.value.field, refused.value.code) == ("photo", HOSTILE_CODES[kind])
+    result.refresh_from_db()
+    assert not result.photo

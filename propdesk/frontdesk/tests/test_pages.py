@@ -2,6 +2,7 @@
 posts to one service: a refusal comes back as a message, not a 500."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -68,7 +69,7 @@ def test_anonymous_visitors_are_sent_to_log_in(records):
 
 
 def test_the_nav_link_shows_for_the_front_desk(personas):
-    assert "/frontdesk/" in client_for(personas["agent"]).get("/").content.decode()
+    assert "/frontdesk/" in client_for(personas["agent"]).get("/search/").content.decode()
 
 
 def test_starting_a_move_in_from_a_house_code(agent, new_house, li_si, wang_wu):
@@ -343,3 +344,12 @@ def test_an_unpaid_deposit_links_the_cashier_to_the_payment(
     assert 'data-status="unpaid"' in as_supervisor and payment_link in as_supervisor
     as_agent = client_for(agent).get(url).content.decode()  # the desk does not take money
     assert 'data-status="unpaid"' in as_agent and payment_link not in as_agent
+
+
+def test_the_move_in_names_who_came_with_a_persons_name_label(personas, records):
+    """名称 is the name of a thing; the person who came has a 姓名."""
+    move_in = records["move_in"]
+    content = client_for(personas["agent"]).get(f"/frontdesk/move-ins/{move_in.id}/")
+    content = content.content.decode()
+    assert re.search(r"<dt[^>]*>姓名</dt><dd[^>]*data-testid=\"person-name\"", content)
+    assert ">名称</dt>" not in content

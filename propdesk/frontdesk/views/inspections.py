@@ -29,9 +29,9 @@ def inspection_list(request):
 def inspection_new(request):
     """Find the house (GET), then start its inspection (POST, optionally for its move-in)."""
     require(request.user, Perm.INSPECTION_RECORD)
-    house, find_form = house_from_request(request)
+    house, find = house_from_request(request)
     if house is None:
-        context = {"find_form": find_form, "title": _("Start a house inspection")}
+        context = {**find, "title": _("Start a house inspection")}
         return render_page(request, "frontdesk/pages/find_house.html", None, context)
     if request.method != "POST":
         context = {"house": house, "move_in_id": request.GET.get("move_in", "")}

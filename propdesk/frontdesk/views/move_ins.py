@@ -42,9 +42,9 @@ def _people(house):
 @console_view
 def move_in_new(request):
     require(request.user, Perm.MOVE_IN)
-    house, find_form = house_from_request(request)
+    house, find = house_from_request(request)
     if house is None:
-        context = {"find_form": find_form, "title": _("Start a move-in")}
+        context = {**find, "title": _("Start a move-in")}
         return render_page(request, "frontdesk/pages/find_house.html", None, context)
     owners, agents = _people(house)
     form = MoveInStartForm(

@@ -39,9 +39,9 @@ def permit_list(request):
 @console_view
 def permit_new(request):
     require(request.user, Perm.DECORATION_MANAGE)
-    house, find_form = house_from_request(request)
+    house, find = house_from_request(request)
     if house is None:
-        context = {"find_form": find_form, "title": _("Apply for decoration")}
+        context = {**find, "title": _("Apply for decoration")}
         return render_page(request, "frontdesk/pages/find_house.html", None, context)
     owners, agents = _people(house)
     today = timezone.localdate()

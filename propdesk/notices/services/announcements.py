@@ -189,12 +189,19 @@ def audience(announcement: Announcement) -> list[Person]:
     building_ids = list(announcement.buildings.values_list("id", flat=True))
     if building_ids:
         houses = houses.filter(building_id__in=building_ids)
+    return houses_audience(community_id=announcement.community_id, houses=houses)
+
+
+def houses_audience(*, community_id: int, houses) -> list[Person]:
+    """The current owners and residents (with a mobile) of `houses` (a queryset of one
+    community's houses), owners first, each owner once: the audience of an announcement and of
+    an emergency broadcast."""
     house_ids = houses.values("id")
     people: list[Person] = []
     seen_owners: set[int] = set()
     for ownership in (
         Ownership.objects.filter(
-            community_id=announcement.community_id, house_id__in=house_ids, end_on__isnull=True
+            community_id=community_id, house_id__in=house_ids, end_on__isnull=True
         )
         .select_related("owner", "owner__user")
         .order_by("owner_id")
@@ -207,7 +214,7 @@ def audience(announcement: Announcement) -> list[Person]:
         people.append(Person(name=owner.name, mobile=owner.mobile, user=user))
     residents = Resident.objects.filter(
         Q(moved_out_on__isnull=True) | Q(moved_out_on__gt=timezone.localdate()),
-        community_id=announcement.community_id,
+        community_id=community_id,
         house_id__in=house_ids,
     ).exclude(mobile="")
     people.extend(Person(name=r.name, mobile=r.mobile) for r in residents)

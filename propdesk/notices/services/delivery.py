@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from propdesk.core.outbox import message_build, messages_enqueue
 from propdesk.notices.delivery_policy import preference_of, preferences_attach
 from propdesk.notices.rendering import render_words, template_words
+from propdesk.notices.wechat import wechat_openids_for
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,9 @@ class Person:
     user: object = None
 
 
-def person_channels(person: Person) -> list[tuple[str, str, object]]:
-    """(channel, recipient, user) for one person, before preferences are applied."""
+def person_channels(person: Person, openid: str = "") -> list[tuple[str, str, object]]:
+    """(channel, recipient, user) for one person, before preferences are applied (`openid`:
+    the person's account linked WeChat under the community's service account)."""
     if person.user is None:
         return [("sms", person.mobile, None)] if person.mobile else []
     user = person.user
@@ -37,6 +39,8 @@ def person_channels(person: Person) -> list[tuple[str, str, object]]:
     pref = preference_of(user)
     if pref.email:
         channels.append(("email", pref.email, user))
+    if openid:
+        channels.append(("wechat", openid, user))
     return channels
 
 
@@ -55,19 +59,25 @@ def people_notify(
     The messages are built first (preferences read in one go) and written in batches, with one
     delivery pass after commit."""
     preferences_attach(person.user for person in people if person.user is not None)
+    openids = wechat_openids_for(
+        [person.user for person in people if person.user is not None],
+        getattr(community, "id", community),
+    )
     words = {}
     seen: set[tuple[str, str]] = set()
     messages = []
     reached = 0
     for person in people:
         queued = False
-        for channel, recipient, user in person_channels(person):
+        openid = openids.get(person.user.pk, "") if person.user is not None else ""
+        for channel, recipient, user in person_channels(person, openid):
             if (channel, recipient) in seen:
                 continue
             seen.add((channel, recipient))
             if channel not in words:
                 words[channel] = template_words(event, community, channel)
-            text = render_words(event, words[channel], {**context, "owner": person.name})
+            variables = {**context, "owner": person.name}
+            text = render_words(event, words[channel], variables)
             messages.append(
                 message_build(
                     channel=channel,
@@ -79,6 +89,7 @@ def people_notify(
                     dedupe_key=f"{dedupe_base}:{channel}:{recipient}",
                     community_id=getattr(community, "id", community),
                     urgent=urgent,
+                    params=variables,
                 )
             )
             queued = True

@@ -2,13 +2,14 @@
 
 They go to the house's current owners who have an account (inbox, plus SMS and email as their
 preferences allow); owners without one get their bill and receipt at the desk, and arrears
-reminders through billing's own reminder run. Called by the billing services after the change.
+reminders through billing's own reminder run. Called by the billing services after the change
+(after a run, by billing.services.bills.run_bills_notify).
 """
 
 from django.utils import formats, timezone
 
 from propdesk.core.money import from_fen
-from propdesk.estates.models import Community, House, Ownership
+from propdesk.estates.models import House, Ownership
 from propdesk.notices.services.delivery import Person, people_notify
 
 
@@ -74,37 +75,3 @@ def bills_issued_notify(*, house: House, bills, dedupe_base: str) -> int:
         community=house.community,
         dedupe_base=dedupe_base,
     )
-
-
-def run_bills_notify(run_id: int) -> int:
-    """After a billing run: one message per billed house that has an account owner."""
-    from propdesk.billing.models import Bill
-
-    house_ids = (
-        Bill.objects.filter(
-            run_id=run_id,
-            house__ownerships__end_on__isnull=True,
-            house__ownerships__owner__user__isnull=False,
-        )
-        .values_list("house_id", flat=True)
-        .distinct()
-    )
-    houses = House.objects.in_bulk(list(house_ids))
-    bills_by_house: dict[int, list] = {}
-    for bill in (
-        Bill.objects.filter(run_id=run_id, house_id__in=list(houses))
-        .select_related("fee_item")
-        .order_by("house_id", "id")
-    ):
-        bills_by_house.setdefault(bill.house_id, []).append(bill)
-    communities = {
-        c.pk: c for c in Community.objects.filter(id__in={h.community_id for h in houses.values()})
-    }
-    told = 0
-    for house_id, bills in bills_by_house.items():
-        house = houses[house_id]
-        house.community = communities[house.community_id]
-        told += bills_issued_notify(
-            house=house, bills=bills, dedupe_base=f"billing:run:{run_id}:{house_id}"
-        )
-    return told

@@ -12,9 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from propdesk.accounts.models import Role
 from propdesk.core import audit
 from propdesk.core.errors import PermissionDenied, ValidationFailed
+from propdesk.core.permissions import is_owner_account
 from propdesk.notices.models import ContactPreference
 from propdesk.notices.services._common import clean_bool, clean_line, clean_time
 
@@ -25,16 +25,23 @@ def contact_preference_save(
     actor,
     sms_enabled: bool,
     email_enabled: bool,
+    wechat_enabled: bool | None = None,
     email: str,
     quiet_hours_enabled: bool,
     quiet_start: datetime.time | str,
     quiet_end: datetime.time | str,
 ) -> ContactPreference:
-    """Save the actor's own preferences. Email on needs an address; a window needs two times."""
-    if not (actor and actor.is_authenticated and actor.role == Role.OWNER):
+    """Save the actor's own preferences. Email on needs an address; a window needs two times.
+    `wechat_enabled` None keeps the saved WeChat switch (a client that does not know it yet)."""
+    if not is_owner_account(actor):
         raise PermissionDenied(_("Only owners set contact preferences here."))
     values = {
         "sms_enabled": clean_bool("sms_enabled", sms_enabled),
+        **(
+            {}
+            if wechat_enabled is None
+            else {"wechat_enabled": clean_bool("wechat_enabled", wechat_enabled)}
+        ),
         "email_enabled": clean_bool("email_enabled", email_enabled),
         "email": clean_line("email", email, max_length=200),
         "quiet_hours_enabled": clean_bool("quiet_hours_enabled", quiet_hours_enabled),
@@ -54,6 +61,7 @@ def contact_preference_save(
         )
     pref = ContactPreference.objects.select_for_update().filter(user=actor).first()
     if pref is None:
+        values.setdefault("wechat_enabled", values["sms_enabled"])  # as before its own switch
         pref = ContactPreference.objects.create(user=actor, **values)
         audit.record_change(actor=actor, instance=pref, action="create", object_repr=str(actor))
         return pref

@@ -174,3 +174,88 @@ def world(personas, community_a, community_b, owner_a, owner_a4, owner_b, buildi
         owner_a4=owner_a4,
         owner_b=owner_b,
     )
+
+
+@pytest.fixture
+def wechat_standin():
+    from propdesk.notices.tests.standins.wechat import WechatStandIn
+
+    standin = WechatStandIn().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def wechat_account(company, wechat_standin):
+    """The company's service account, pointed at the WeChat stand-in (tokens cache cleared)."""
+    from django.core.cache import caches
+
+    from propdesk.notices.models import WechatAccount, WechatTemplate
+
+    caches["shared"].clear()
+    account = WechatAccount.objects.create(
+        company=company,
+        app_id=wechat_standin.app_id,
+        app_secret=wechat_standin.app_secret,
+        api_base=wechat_standin.base_url,
+        oauth_base=wechat_standin.base_url,
+        portal_url="https://propdesk.example.com/m/",
+    )
+    WechatTemplate.objects.create(
+        account=account,
+        event="request.updated",
+        template_id="TPL-REQUEST",
+        fields=[["thing1", "number"], ["thing2", "status"]],
+    )
+    yield account
+    caches["shared"].clear()
+
+
+@pytest.fixture
+def aliyun_standin():
+    from propdesk.notices.tests.standins.sms import AliyunStandIn
+
+    standin = AliyunStandIn().start()
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
+def tencent_standin():
+    from propdesk.notices.tests.standins.sms import TencentStandIn
+
+    standin = TencentStandIn().start()
+    yield standin
+    standin.stop()
+
+
+SMS_TEMPLATES = {
+    "aliyun": "portal.sign_in_code = SMS_100001: code=code\n"
+    "request.updated = SMS_100002: number=number, status=status",
+    "tencent": "portal.sign_in_code = 100001: 1=code\nrequest.updated = 100002: 1=number, 2=status",
+}
+
+
+def gateway_for(provider, standin, company, admin, **overrides):
+    """The company's gateway of `provider`, entered through the service, aimed at the stand-in."""
+    from propdesk.notices.services.providers import sms_gateway_save
+
+    fields = {
+        "provider": provider,
+        "access_key_id": standin.key_id,
+        "access_key_secret": standin.key_secret,
+        "sign_name": standin.sign_name,
+        "sdk_app_id": getattr(standin, "sdk_app_id", ""),
+        "endpoint": standin.base_url.removeprefix("http://"),
+        "use_tls": False,
+        "templates": SMS_TEMPLATES[provider],
+        **overrides,
+    }
+    return sms_gateway_save(actor=admin, company=company, **fields)
+
+
+@pytest.fixture(params=["aliyun", "tencent"])
+def sms_provider(request, company, admin):
+    """(provider name, its stand-in, the company's gateway pointed at it), for each provider."""
+    standin = request.getfixturevalue(f"{request.param}_standin")
+    return request.param, standin, gateway_for(request.param, standin, company, admin)

@@ -129,8 +129,9 @@ def test_publishing_tells_every_owner_and_resident_once_per_channel(
 
 
 def test_delivering_wakes_the_outbox_once_and_it_sends_every_message(
-    personas, draft, owner_a, owner_a4, django_capture_on_commit_callbacks
+    clock, personas, draft, owner_a, owner_a4, django_capture_on_commit_callbacks
 ):
+    # At 10:00: the owners' default quiet hours (22:00-08:00) would hold their SMS till morning.
     svc.announcement_publish(actor=personas["supervisor"], announcement=draft)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         svc.announcement_deliver_pending(draft.id)

@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.core import errors
-from propdesk.core.permissions import Perm, community_ids, has_perm, require
+from propdesk.core.permissions import Perm, communities_for, community_ids, has_perm, require
 from propdesk.core.views import console_view, form_error, form_page, render_page
-from propdesk.estates.models import Community
 from propdesk.notices import selectors
 from propdesk.notices.events import EVENTS
 from propdesk.notices.forms import (
@@ -26,10 +25,6 @@ from propdesk.notices.services import announcements as ann
 from propdesk.notices.services import templates
 
 PAGE_SIZE = 25
-
-
-def _communities(user):
-    return Community.objects.filter(id__in=community_ids(user)).order_by("id")
 
 
 @console_view
@@ -51,7 +46,7 @@ def announcement_list(request):
         "status": status,
         "community_id": community_id,
         "statuses": Announcement.Status.choices,
-        "communities": _communities(request.user),
+        "communities": communities_for(request.user),
     }
     return render_page(
         request,
@@ -64,7 +59,7 @@ def announcement_list(request):
 @console_view
 def announcement_create(request):
     require(request.user, Perm.ANNOUNCEMENT_WRITE)
-    form = AnnouncementForm(request.POST or None, communities=_communities(request.user))
+    form = AnnouncementForm(request.POST or None, communities=communities_for(request.user))
 
     def save(data):
         return ann.announcement_create(
@@ -100,7 +95,7 @@ def announcement_edit(request, announcement_id: int):
     form = AnnouncementForm(
         request.POST or None,
         initial=initial,
-        communities=_communities(request.user),
+        communities=communities_for(request.user),
         announcement=announcement,
     )
 
@@ -224,7 +219,7 @@ def template_list(request):
     )
     for row in rows:
         row.event_label = EVENTS[row.event].label if row.event in EVENTS else row.event
-    form = TemplateNewForm(communities=_communities(request.user))
+    form = TemplateNewForm(communities=communities_for(request.user))
     context = {"templates": rows, "new_form": form}
     return render_page(request, "notices/pages/template_list.html", None, context)
 
@@ -234,7 +229,7 @@ def template_list(request):
 def template_new(request):
     """Start a channel's or a community's own wording from the words that apply to it now."""
     require(request.user, Perm.NOTICE_TEMPLATES)
-    form = TemplateNewForm(request.POST, communities=_communities(request.user))
+    form = TemplateNewForm(request.POST, communities=communities_for(request.user))
     if not form.is_valid():
         messages.error(request, _("Choose an event, a channel and a community of yours."))
         return redirect("notices_template_list")

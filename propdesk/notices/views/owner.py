@@ -10,18 +10,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from propdesk.core import errors
-from propdesk.core.views import form_error
+from propdesk.core.views import form_error, owner_view
 from propdesk.notices import selectors
 from propdesk.notices.forms import PreferenceForm
 from propdesk.notices.services import reading
 from propdesk.notices.services.preferences import contact_preference_save
-from propdesk.portal.views._common import portal_view
 
 PAGE_SIZE = 20
-
-
-# One guard for every owner page: portal accounts only, others to the portal sign-in.
-owner_view = portal_view
 
 
 def _page(request, rows):
@@ -59,6 +54,7 @@ def profile(request):
     pref = selectors.preference_for(request.user)
     initial = {
         "sms_enabled": pref.sms_enabled,
+        "wechat_enabled": pref.wechat_enabled,
         "email_enabled": pref.email_enabled,
         "email": pref.email,
         "quiet_hours_enabled": pref.quiet_hours_enabled,

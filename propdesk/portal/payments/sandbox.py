@@ -1,5 +1,8 @@
 """The sandbox provider: for the demo and the tests, no money moves.
 
+It is usable only while the setting `PORTAL_PAYMENT_SANDBOX` is on, and the settings refuse that
+with `DEBUG=0`: a production site can never take "payments" through it.
+
 Its pay page (/m/pay/sandbox/<order>/) shows the amount; "Pay" builds the callback the way a
 real provider would — a JSON body signed with HMAC-SHA256 over timestamp, nonce and body with a
 shared secret — and posts it through the same callback path a real provider uses.
@@ -15,6 +18,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from propdesk.portal import error_codes
 from propdesk.portal.payments.base import (
     CallbackData,
     CallbackRejected,
@@ -41,10 +45,21 @@ def sign(timestamp: str, nonce: str, body: bytes) -> str:
 
 class SandboxProvider(PaymentProvider):
     name = "sandbox"
+    is_sandbox = True
     payment_method = "other"
 
+    @property
+    def label(self) -> str:
+        return _("Sandbox (no money moves)")
+
     def create_order(
-        self, *, order_number: str, amount_fen: int, description: str, expires_at=None
+        self,
+        *,
+        order_number: str,
+        amount_fen: int,
+        description: str,
+        expires_at=None,
+        **_context,
     ) -> ProviderOrder:
         url = reverse("portal:sandbox_pay", args=[order_number])
         return ProviderOrder(pay_url=url, provider_reference=f"SBX-{order_number}")
@@ -83,9 +98,11 @@ class SandboxProvider(PaymentProvider):
         nonce = str(headers.get(NONCE_HEADER, ""))
         signature = str(headers.get(SIGNATURE_HEADER, ""))
         if not (stamp.isdigit() and 8 <= len(nonce) <= 64 and signature):
-            raise CallbackRejected(_("The callback is not signed."), code="unsigned")
+            raise CallbackRejected(_("The callback is not signed."), code=error_codes.UNSIGNED)
         if not hmac.compare_digest(sign(stamp, nonce, body), signature):
-            raise CallbackRejected(_("The callback's signature is wrong."), code="bad_signature")
+            raise CallbackRejected(
+                _("The callback's signature is wrong."), code=error_codes.BAD_SIGNATURE
+            )
         try:
             data = json.loads(body)
             amount = data["amount_fen"]
@@ -101,8 +118,10 @@ class SandboxProvider(PaymentProvider):
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise CallbackRejected(
-                _("The callback's body is not readable."), code="bad_body"
+                _("The callback's body is not readable."), code=error_codes.BAD_BODY
             ) from exc
         if not parsed.transaction_id:
-            raise CallbackRejected(_("The callback's body is not readable."), code="bad_body")
+            raise CallbackRejected(
+                _("The callback's body is not readable."), code=error_codes.BAD_BODY
+            )
         return parsed

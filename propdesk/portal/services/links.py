@@ -19,7 +19,7 @@ from propdesk.core.errors import Conflict, NotFound, ValidationFailed
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Community, House, Owner
 from propdesk.estates.services.people import resident_add
-from propdesk.portal import access
+from propdesk.portal import access, error_codes
 from propdesk.portal.models import FeeGrant, LinkRelation, LinkRequest
 from propdesk.portal.services.signin import clean_mobile
 from propdesk.tickets.services._common import clean_note
@@ -38,7 +38,7 @@ def house_find(*, community_id, code: str) -> House:
     if house is None or not code:
         raise NotFound(
             _("No such house in this community: write building-unit-room, e.g. 3-2-1502."),
-            code="unknown_house",
+            code=error_codes.UNKNOWN_HOUSE,
             field="house_code",
         )
     return house
@@ -55,13 +55,15 @@ def link_request_create(*, actor, house: House, relation: str, name: str, note: 
     note = clean_note("note", note, max_length=300)
     if house.pk in access.house_ids(actor):
         raise Conflict(
-            _("You are already linked to this house."), code="already_linked", field="house"
+            _("You are already linked to this house."),
+            code=error_codes.ALREADY_LINKED,
+            field="house",
         )
     pending = LinkRequest.objects.filter(user=actor, status=LinkRequest.Status.PENDING)
     if pending.filter(house=house).exists():
         raise Conflict(
             _("You have already asked to be linked to this house; the service centre is checking."),
-            code="already_asked",
+            code=error_codes.ALREADY_ASKED,
             field="house",
         )
     if pending.count() >= MAX_PENDING:
@@ -87,7 +89,9 @@ def link_request_create(*, actor, house: House, relation: str, name: str, note: 
 def _locked_pending(link_request: LinkRequest) -> LinkRequest:
     link_request = LinkRequest.objects.select_for_update().get(pk=link_request.pk)
     if link_request.status != LinkRequest.Status.PENDING:
-        raise Conflict(_("This request has already been decided."), code="decided", field="status")
+        raise Conflict(
+            _("This request has already been decided."), code=error_codes.DECIDED, field="status"
+        )
     return link_request
 
 
@@ -120,13 +124,13 @@ def link_request_approve(
         if owner.user_id not in (None, user.pk):
             raise Conflict(
                 _("This owner is already linked to another portal account."),
-                code="owner_linked",
+                code=error_codes.OWNER_LINKED,
                 field="owner",
             )
         if Owner.objects.filter(user=user).exclude(pk=owner.pk).exists():
             raise Conflict(
                 _("This account is already linked to another owner record."),
-                code="account_linked",
+                code=error_codes.ACCOUNT_LINKED,
                 field="owner",
             )
         Owner.objects.filter(pk=owner.pk).update(user=user)
@@ -197,7 +201,7 @@ def fee_grant_add(*, actor, house_id, mobile) -> FeeGrant:
     if mobile not in {p["mobile"] for p in grantable_people(house)}:
         raise ValidationFailed(
             _("Only a tenant or entrusted agent of this house can be given access to its fees."),
-            code="not_grantable",
+            code=error_codes.NOT_GRANTABLE,
             field="mobile",
         )
     grant = FeeGrant.objects.filter(house=house, mobile=mobile, revoked_at__isnull=True).first()

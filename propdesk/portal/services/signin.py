@@ -25,8 +25,10 @@ from propdesk.accounts.models import Role, User
 from propdesk.core import audit
 from propdesk.core.errors import AppError, ValidationFailed
 from propdesk.core.outbox import message_enqueue
+from propdesk.core.permissions import is_owner_account
 from propdesk.core.validators import normalize_mobile
 from propdesk.estates.models import Owner
+from propdesk.portal import error_codes
 from propdesk.portal.models import SignInCode, SignInEvent
 
 Kind = SignInEvent.Kind
@@ -61,7 +63,9 @@ def clean_mobile(value) -> str:
         return normalize_mobile(str(value or "").strip()[:20])
     except ValidationError as exc:
         raise ValidationFailed(
-            _("Enter an 11-digit mobile number starting with 1."), code="bad_mobile", field="mobile"
+            _("Enter an 11-digit mobile number starting with 1."),
+            code=error_codes.BAD_MOBILE,
+            field="mobile",
         ) from exc
 
 
@@ -101,7 +105,7 @@ def _refuse_locked(mobile: str, now, ip: str | None = None) -> None:
         raise TooManyAttempts(
             _("Too many wrong attempts. Try again in %(n)d minutes.")
             % {"n": limits()["lock_minutes"]},
-            code="locked",
+            code=error_codes.LOCKED,
             field="mobile",
         )
 
@@ -121,20 +125,20 @@ def code_request(*, mobile, ip: str | None) -> SignInCode:
     if last and (now - last.at).total_seconds() < rules["resend_seconds"]:
         raise TooManyAttempts(
             _("A code was sent less than a minute ago. Wait before asking again."),
-            code="too_soon",
+            code=error_codes.TOO_SOON,
             field="mobile",
         )
     hour_ago = now - datetime.timedelta(hours=1)
     if _count(hour_ago, mobile=mobile, kind=Kind.CODE_SENT) >= rules["per_mobile_hour"]:
         raise TooManyAttempts(
             _("Too many codes for this number. Try again in an hour."),
-            code="too_many_codes",
+            code=error_codes.TOO_MANY_CODES,
             field="mobile",
         )
     if ip and _count(hour_ago, ip=ip, kind=Kind.CODE_SENT) >= rules["per_ip_hour"]:
         raise TooManyAttempts(
             _("Too many codes from this network. Try again in an hour."),
-            code="too_many_codes_ip",
+            code=error_codes.TOO_MANY_CODES_IP,
             field="mobile",
         )
     SignInCode.objects.filter(mobile=mobile, used_at__isnull=True).update(used_at=now)
@@ -158,6 +162,7 @@ def code_request(*, mobile, ip: str | None) -> SignInCode:
         )
         % {"code": code, "minutes": minutes},
         dedupe_key=f"portal-code:{row.pk}",
+        params={"code": code, "minutes": minutes},
     )
     return row
 
@@ -167,7 +172,9 @@ def _wrong_code(mobile: str, ip, now, row: SignInCode | None) -> AppError:
     if row is not None:
         SignInCode.objects.filter(pk=row.pk).update(failed_attempts=row.failed_attempts + 1)
     return ValidationFailed(
-        _("The code is wrong or has expired. Ask for a new one."), code="bad_code", field="code"
+        _("The code is wrong or has expired. Ask for a new one."),
+        code=error_codes.BAD_CODE,
+        field="code",
     )
 
 
@@ -212,21 +219,30 @@ def password_sign_in(*, request, mobile, password: str, ip: str | None) -> User:
     mobile = clean_mobile(mobile)
     now = timezone.now()
     _refuse_locked(mobile, now, ip)
-    account = User.objects.filter(username=username_for(mobile), role=Role.OWNER).first()
+    account = owner_account_of(mobile)
     user = None
     if account is not None and account.has_usable_password() and password:
         user = authenticate(request, username=account.username, password=str(password)[:200])
-    if user is None or user.role != Role.OWNER:
+    if not is_owner_account(user):
         _event(Kind.PASSWORD_FAILED, mobile, ip, now)
         raise ValidationFailed(
-            _("The mobile number or the password is wrong."), code="bad_password", field="password"
+            _("The mobile number or the password is wrong."),
+            code=error_codes.BAD_PASSWORD,
+            field="password",
         )
     _event(Kind.SIGNED_IN, mobile, ip, now)
     return user
 
 
-def username_for(mobile: str) -> str:
-    return f"m{mobile}"
+def owner_account_of(mobile: str) -> User | None:
+    """The owner-role account of a mobile: accounts are found by their verified mobile, never by
+    a username made of it (usernames are shown on admin pages and must not carry the number)."""
+    return User.objects.filter(mobile=mobile, role=Role.OWNER).order_by("id").first()
+
+
+def new_owner_username() -> str:
+    """An opaque username for a new owner account."""
+    return f"owner-{secrets.token_hex(6)}"
 
 
 @transaction.atomic
@@ -236,26 +252,24 @@ def account_for_mobile(mobile: str) -> User:
     The first owner archive record with this mobile and no account yet is linked to it, so the
     fees and request services that follow `Owner.user` know the owner too.
     """
-    username = username_for(mobile)
-    user = User.objects.filter(username=username).first()
+    user = owner_account_of(mobile)
     if user is None:
         try:
             with transaction.atomic():
-                user = User(username=username, role=Role.OWNER, mobile=mobile)
+                # A staff login with the same mobile stays a staff login: the owner account is
+                # a separate one (one owner account per mobile, a database constraint).
+                user = User(username=new_owner_username(), role=Role.OWNER, mobile=mobile)
                 user.set_unusable_password()
                 user.save()
         except IntegrityError:
-            user = User.objects.get(username=username)
+            user = User.objects.get(mobile=mobile, role=Role.OWNER)
         else:
             audit.record_change(
-                actor=user, instance=user, action="portal_account_created", object_repr=username[:4]
+                actor=user,
+                instance=user,
+                action="portal_account_created",
+                object_repr=user.username,
             )
-    if user.role != Role.OWNER:  # never turn a staff login into a portal one
-        raise ValidationFailed(
-            _("This number belongs to a staff login. Use the staff console."),
-            code="staff_account",
-            field="mobile",
-        )
     if not Owner.objects.filter(user=user).exists():
         owner = (
             Owner.objects.filter(mobile=mobile, user__isnull=True, ownerships__end_on__isnull=True)
@@ -279,18 +293,20 @@ def password_set(*, actor: User, password: str, confirm: str) -> User:
     """The owner sets (or changes) the password for signing in without a code."""
     from django.contrib.auth.password_validation import validate_password
 
-    if actor.role != Role.OWNER:
+    if not is_owner_account(actor):
         raise ValidationFailed(_("Only portal accounts set their password here."), field="password")
     password = str(password or "")
     if len(password) > 128:
         raise ValidationFailed(_("At most %(n)d characters.") % {"n": 128}, field="password")
     if password != str(confirm or ""):
-        raise ValidationFailed(_("The two passwords differ."), code="mismatch", field="confirm")
+        raise ValidationFailed(
+            _("The two passwords differ."), code=error_codes.MISMATCH, field="confirm"
+        )
     try:
         validate_password(password, actor)
     except ValidationError as exc:
         raise ValidationFailed(
-            " ".join(exc.messages), code="weak_password", field="password"
+            " ".join(exc.messages), code=error_codes.WEAK_PASSWORD, field="password"
         ) from exc
     actor.set_password(password)
     actor.save(update_fields=["password"])

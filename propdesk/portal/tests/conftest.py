@@ -162,3 +162,74 @@ def paid_b(world):
         method="cash",
         idempotency_key="portal-test-b-0001",
     )
+
+
+# --- the payment providers' loopback stand-ins ------------------------------------------------
+# A free port each (0): the suite runs in several processes at once, each with its own stand-ins.
+WECHAT_PORT = 0
+ALIPAY_PORT = 0
+
+
+@pytest.fixture(scope="session")
+def wechat_server():
+    from propdesk.portal.payments.standins.wechat import WeChatPayStandIn
+
+    server = WeChatPayStandIn(WECHAT_PORT).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wechat(wechat_server, world, settings):
+    """WeChat Pay configured for the test company, its API the stand-in (sandbox still on)."""
+    from propdesk.portal.services.provider_settings import credentials_save
+
+    wechat_server.reset()
+    settings.PORTAL_WECHATPAY_API_BASE = wechat_server.base_url
+    settings.PORTAL_PAYMENT_PROVIDER = "wechat"
+    credentials_save(
+        actor=world.personas["admin"],
+        company_id=world.community.company_id,
+        provider="wechat",
+        values=wechat_server.credentials(),
+    )
+    return wechat_server
+
+
+def post_notification(client, provider: str, notification):
+    """POST a provider's notification (headers, body) to the product's callback endpoint."""
+    headers, body = notification
+    extra = {
+        "HTTP_" + k.upper().replace("-", "_"): v
+        for k, v in headers.items()
+        if k.lower() != "content-type"
+    }
+    content_type = headers.get("Content-Type", "application/json")
+    return client.post(
+        f"/api/portal/payments/callback/{provider}", body, content_type=content_type, **extra
+    )
+
+
+@pytest.fixture(scope="session")
+def alipay_server():
+    from propdesk.portal.payments.standins.alipay import AlipayStandIn
+
+    server = AlipayStandIn(ALIPAY_PORT).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def alipay(alipay_server, world, settings):
+    """Alipay configured for the test company, its gateway the stand-in."""
+    from propdesk.portal.services.provider_settings import credentials_save
+
+    alipay_server.reset()
+    settings.PORTAL_ALIPAY_GATEWAY = alipay_server.gateway
+    credentials_save(
+        actor=world.personas["admin"],
+        company_id=world.community.company_id,
+        provider="alipay",
+        values=alipay_server.credentials(),
+    )
+    return alipay_server

@@ -1,6 +1,7 @@
 """The portal API for each role, and its answers to bad input (a clear error naming the field,
 no 500, nothing written)."""
 
+import json
 import re
 
 import pytest
@@ -267,3 +268,55 @@ def test_the_openapi_document_lists_the_portal(world):
     paths = portal_client(world.personas["admin"]).get("/api/openapi.json").json()["paths"]
     assert "/api/portal/payments/callback/{provider}" in paths
     assert "/api/portal/requests/{request_id}/rating" in paths
+
+
+def _signed_in_password(world):
+    from propdesk.portal.services import signin
+
+    signin.password_set(actor=world.zhang, password="Lou-3-2-1502!", confirm="Lou-3-2-1502!")
+    return json.dumps({"mobile": ZHANG, "password": "Lou-3-2-1502!"})
+
+
+def test_a_cross_site_text_plain_sign_in_is_refused(world):
+    """Login CSRF: another site's page posts the attacker's credentials as text/plain (no CORS
+    preflight) to sign the victim's browser in; nothing signs in."""
+    client = Client()
+    response = client.post(
+        "/api/portal/auth/password", _signed_in_password(world), content_type="text/plain"
+    )
+    assert (response.status_code, response.json()["code"]) == (403, "sign_in_not_json")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/api/portal/me").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+    ],
+)
+def test_a_sign_in_from_another_origin_is_refused(world, headers):
+    client = Client()
+    for path, body in (
+        ("/api/portal/auth/password", _signed_in_password(world)),
+        ("/api/portal/auth/code", json.dumps({"mobile": ZHANG})),
+    ):
+        response = client.post(path, body, content_type="application/json", **headers)
+        assert (response.status_code, response.json()["code"]) == (403, "sign_in_cross_site")
+    assert "_auth_user_id" not in client.session
+    assert not OutboxMessage.objects.filter(channel="sms").exists()
+
+
+def test_a_same_site_json_sign_in_works(world):
+    client = Client()
+    response = client.post(
+        "/api/portal/auth/password",
+        _signed_in_password(world),
+        content_type="application/json",
+        HTTP_ORIGIN="http://testserver",
+        HTTP_SEC_FETCH_SITE="same-origin",
+    )
+    assert response.status_code == 200 and response.json()["id"] == world.zhang.pk
+    assert client.get("/api/portal/me").status_code == 200

@@ -118,8 +118,8 @@ def test_an_owner_reports_a_leak_rates_it_and_pays_on_the_phone(page, live_serve
     for path in ("/m/", "/m/requests/new/", f"/m/requests/{request.pk}/", "/m/bills/"):
         page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{base}{path}")
-        assert page.evaluate(LOW_CONTRAST) == [], path
-        assert page.evaluate(UNLABELLED_INPUTS) == [], path
+        assert page.evaluate(LOW_CONTRAST) == [], (path, page.evaluate(LOW_CONTRAST))
+        assert page.evaluate(UNLABELLED_INPUTS) == [], (path, page.evaluate(UNLABELLED_INPUTS))
         page.set_viewport_size({"width": 195, "height": 422})
         assert page.evaluate(TOO_WIDE) == [], path
     page.set_viewport_size({"width": 195, "height": 422})
@@ -135,8 +135,8 @@ def test_an_owner_reports_a_leak_rates_it_and_pays_on_the_phone(page, live_serve
         ("13-password", "/m/password/"),
     ):
         page.goto(f"{base}{path}")
-        assert page.evaluate(LOW_CONTRAST) == [], path
-        assert page.evaluate(UNLABELLED_INPUTS) == [], path
+        assert page.evaluate(LOW_CONTRAST) == [], (path, page.evaluate(LOW_CONTRAST))
+        assert page.evaluate(UNLABELLED_INPUTS) == [], (path, page.evaluate(UNLABELLED_INPUTS))
         _shot(page, name)
 
     # The desk verifies a link request on the console (desktop size).

@@ -7,6 +7,7 @@ from django.utils import translation
 from PIL import Image
 
 from propdesk.core.errors import Conflict, NotFound, ValidationFailed
+from propdesk.core.tests.hostile_files import HOSTILE, HOSTILE_CODES
 from propdesk.portal import selectors
 from propdesk.portal.services import requests as portal_requests
 from propdesk.portal.tests.conftest import jpeg, photo
@@ -199,3 +200,42 @@ def test_nobody_acts_on_another_house_request(world, request_b):
             action()
     request_b.refresh_from_db()
     assert request_b.status == "new" and request_b.events.count() == 1
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_it_decodes_photos_and_refuses_hostile_files(world, kind):
+    """A PNG-headed HTML page and a 30000 x 30000 pixel bomb pass the magic bytes; decoding
+    with a pixel limit refuses both, when filing and when adding a photo later."""
+    with pytest.raises(ValidationFailed) as error:
+        submit(world, photos=[photo("x.png", HOSTILE[kind]())])
+    assert (error.value.field, error.value.code) == ("photos", HOSTILE_CODES[kind])
+    assert not ServiceRequest.objects.exists()
+    filed = submit(world)
+    with pytest.raises(ValidationFailed) as error:
+        portal_requests.request_note(
+            actor=world.zhang, request_id=filed.pk, photos=[photo("y.png", HOSTILE[kind]())]
+        )
+    assert (error.value.field, error.value.code) == ("photos", HOSTILE_CODES[kind])
+    assert not filed.photos.exists()
+
+
+def test_the_follow_up_call_beginning_is_not_shown_as_an_empty_rating(world, personas, departments):
+    """The step into follow-up carries no score: the owner read "评价 /5 分" above the real one."""
+    from propdesk.tickets.services.follow_up import follow_up_record
+
+    request = submit(world)
+    transitions.request_dispatch(
+        actor=personas["agent"],
+        request=request,
+        department=departments["engineering"],
+        assignee=personas["technician"],
+    )
+    transitions.request_start(actor=personas["technician"], request=request)
+    transitions.request_resolve(actor=personas["technician"], request=request, note="已更换阀芯")
+    transitions.request_follow_up_begin(actor=personas["supervisor"], request=request)
+    follow_up_record(actor=personas["supervisor"], request=request, satisfaction=5)
+    with translation.override("zh-hans"):
+        texts = [step.text for step in selectors.request_view(world.zhang, request.pk).steps]
+    assert "评价 /5 分" not in texts
+    assert texts.count("评价 5/5 分") == 1
+    assert "客服中心正在回访" in texts

@@ -130,11 +130,37 @@ def test_it_refuses_bad_mobiles_naming_the_field(db, mobile):
 
 
 def test_a_staff_login_never_becomes_a_portal_account(personas):
-    staff = User.objects.create_user("m13811112222", password="x", role=Role.AGENT)
-    with pytest.raises(ValidationFailed):
-        signin.account_for_mobile("13811112222")
+    staff = User.objects.create_user(
+        "m13811112222", password="x", role=Role.AGENT, mobile="13811112222"
+    )
+    account = signin.account_for_mobile("13811112222")
+    assert account.pk != staff.pk and account.role == Role.OWNER
     staff.refresh_from_db()
-    assert staff.role == Role.AGENT
+    assert (staff.role, staff.username) == (Role.AGENT, "m13811112222")
+
+
+def test_an_owner_username_does_not_carry_the_mobile(zhang_san):
+    user = signin.account_for_mobile(ZHANG)
+    assert ZHANG not in user.username and ZHANG[-4:] not in user.username
+    assert user.username.startswith("owner-")
+    assert signin.account_for_mobile(ZHANG) == user  # found again by the mobile
+    assert User.objects.filter(role=Role.OWNER, mobile=ZHANG).count() == 1
+
+
+def test_the_migration_renames_accounts_named_after_their_mobile(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    old = User.objects.create_user("m13877776666", role=Role.OWNER, mobile="13877776666")
+    staff = User.objects.create_user("m13877775555", role=Role.AGENT)
+    migration = import_module("propdesk.accounts.migrations.0003_owner_usernames_without_mobile")
+    migration.owner_usernames_without_mobile(apps, None)
+    old.refresh_from_db()
+    staff.refresh_from_db()
+    assert old.username.startswith("owner-") and old.mobile == "13877776666"
+    assert staff.username == "m13877775555"
+    assert signin.account_for_mobile("13877776666") == old
 
 
 def test_password_sign_in_after_setting_it(zhang_san, rf):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from propdesk.core.errors import AppError
 from propdesk.core.views import form_error
+from propdesk.notices.wechat import wechat_account_only
 from propdesk.portal import access
 from propdesk.portal.forms import PasswordForm, SignInForm
 from propdesk.portal.services import signin
@@ -69,6 +70,7 @@ def sign_in(request):
         "code_sent": code_sent,
         "password_mode": mode == "password" or request.GET.get("with") == "password",
         "next": _next_url(request),
+        "wechat_signin": wechat_account_only() is not None,
     }
     return render(request, "portal/login.html", context, status=status)
 

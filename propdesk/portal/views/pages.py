@@ -4,8 +4,10 @@ from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from propdesk.community.selectors import active_incidents_for_owner
 from propdesk.core.errors import AppError
 from propdesk.core.views import form_error
 from propdesk.notices import selectors as notices
@@ -17,18 +19,23 @@ from propdesk.portal.forms import (
     NoteForm,
     RatingForm,
     RequestForm,
+    SolutionAnswerForm,
 )
 from propdesk.portal.services import links
 from propdesk.portal.services import requests as portal_requests
 from propdesk.portal.views._common import portal_view
+from propdesk.tickets.services import follow_up_link as follow_up_links
 
 
 @portal_view
 def home(request):
+    home = selectors.home(request.user)
+    houses = [card.right.house for card in home.houses]
     context = {
-        "home": selectors.home(request.user),
+        "home": home,
         "notices": notices.latest_announcements_for(request.user),
         "unread": notices.unread_counts(request.user),
+        "incidents": active_incidents_for_owner(request.user, houses=houses),
     }
     return render(request, "portal/home.html", context)
 
@@ -37,7 +44,9 @@ def home(request):
 def house_detail(request, house_id: int):
     right = access.right_for(request.user, house_id)
     people = links.grantable_people(right.house) if right.is_owner else []
-    return render(request, "portal/house.html", {"right": right, "people": people})
+    incidents = active_incidents_for_owner(request.user, houses=[right.house])
+    context = {"right": right, "people": people, "incidents": incidents}
+    return render(request, "portal/house.html", context)
 
 
 @portal_view
@@ -95,7 +104,9 @@ def link_request(request):
 @portal_view
 def request_list(request):
     state = request.GET.get("state", "")
-    items = list(selectors.request_list(request.user, state=state)[:50])
+    items = selectors.without_inherited_words(
+        request.user, selectors.request_list(request.user, state=state)[:50]
+    )
     return render(request, "portal/request_list.html", {"items": items, "state": state})
 
 
@@ -245,3 +256,60 @@ def request_photo(request, request_id: int, photo_id: int):
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@portal_view
+@require_POST
+def solution_answer(request, request_id: int, solution_id: int):
+    """The owner agrees to (or declines) the solution proposed for their complaint."""
+    form = SolutionAnswerForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether you agree."))
+        return redirect("portal:request", request_id=request_id)
+    try:
+        portal_requests.solution_answer(
+            actor=request.user,
+            request_id=request_id,
+            solution_id=solution_id,
+            agreed=form.cleaned_data["agreed"],
+            note=form.cleaned_data["note"],
+        )
+    except AppError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("Thank you. Your answer is recorded."))
+    return redirect("portal:request", request_id=request_id)
+
+
+@never_cache
+def follow_up_link(request, token: str):
+    """The follow-up the owner was sent by SMS: no sign-in, the signed single-use link is the
+    proof; a used, expired or altered link says so and records nothing."""
+    try:
+        link = follow_up_links.link_from_token(token)
+    except AppError as exc:
+        return render(request, "portal/follow_up_link.html", {"refusal": exc}, status=404)
+    refusal = follow_up_links.link_state(link)
+    form = RatingForm(request.POST or None)
+    if refusal is None and request.method == "POST" and form.is_valid():
+        try:
+            follow_up_links.follow_up_link_answer(
+                token=token,
+                satisfaction=form.cleaned_data["satisfaction"],
+                comment=form.cleaned_data["comment"],
+            )
+        except AppError as exc:
+            if exc.field in ("satisfaction", "comment"):
+                form_error(form, exc)
+            else:
+                refusal = exc
+        else:
+            return render(request, "portal/follow_up_link.html", {"thanks": True, "link": link})
+    context = {"link": link, "form": form, "refusal": refusal}
+    if refusal is not None:
+        status = refusal.status
+    else:
+        status = 400 if form.is_bound and form.errors else 200
+    return render(request, "portal/follow_up_link.html", context, status=status)

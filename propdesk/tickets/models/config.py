@@ -192,13 +192,22 @@ class SlaPolicy(models.Model):
         help_text=_("For example [80, 100]: tell the supervisors at 80 % and at 100 %."),
     )
     due_soon_percent_left = models.PositiveSmallIntegerField(_("due soon when % left"), default=20)
+    simple = models.BooleanField(
+        _("simple complaints"),
+        default=False,
+        help_text=_(
+            "Applies to complaints the desk marked simple when verifying them (24 hours by "
+            "default), instead of the policy without this mark."
+        ),
+    )
     note = models.CharField(_("source of the rule"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["community_id", "kind_id", "urgency_id", "category_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "kind", "urgency", "category"], name="sla_policy_unique"
+                fields=["community", "kind", "urgency", "category", "simple"],
+                name="sla_policy_unique_simple",
             )
         ]
         verbose_name = _("SLA policy")
@@ -253,6 +262,9 @@ class RequestSettings(models.Model):
         _("reopen when satisfaction is at most"), default=2
     )
     recurrence_days = models.PositiveSmallIntegerField(_("recurrence window (days)"), default=30)
+    follow_up_link_hours = models.PositiveSmallIntegerField(
+        _("an SMS follow-up link is valid for (hours)"), default=72
+    )
 
     class Meta:
         verbose_name = _("request settings")

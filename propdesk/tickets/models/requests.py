@@ -22,6 +22,7 @@ class Channel(models.TextChoices):
     PORTAL = "portal", _("Owner portal")
     API = "api", _("API")
     PATROL = "patrol", _("Staff patrol")
+    DEVICE = "device", _("Device alert")
 
 
 class Status(models.TextChoices):
@@ -116,6 +117,8 @@ class ServiceRequest(models.Model):
     )
     description = models.TextField(_("description"), max_length=2000)
     preferred_visit_at = models.DateTimeField(_("convenient visit time"), null=True, blank=True)
+    visit_from = models.DateTimeField(_("visit promised from"), null=True, blank=True)
+    visit_until = models.DateTimeField(_("visit promised until"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.NEW
     )
@@ -168,6 +171,17 @@ class ServiceRequest(models.Model):
         db_index=False,
     )
     satisfaction = models.PositiveSmallIntegerField(_("satisfaction"), null=True, blank=True)
+    verified_at = models.DateTimeField(
+        _("verified at"),
+        null=True,
+        blank=True,
+        help_text=_("When the desk checked a complaint before passing it on (初步核实)."),
+    )
+    simple_complaint = models.BooleanField(
+        _("simple complaint"),
+        default=False,
+        help_text=_("Timed by the simple-complaint policy (24 hours by default)."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -290,6 +304,11 @@ class EventAction(models.TextChoices):
     COST_DECIDED = "cost_decided", _("Cost answered by the owner")
     ESCALATED = "escalated", _("Escalated to the supervisor")
     SLA_RECORDED = "sla_recorded", _("Time limit met or missed")
+    VERIFIED = "verified", _("Complaint verified")
+    SOLUTION_PROPOSED = "solution_proposed", _("Solution proposed to the owner")
+    SOLUTION_DECIDED = "solution_decided", _("Solution answered by the owner")
+    FOLLOW_UP_SENT = "follow_up_sent", _("Follow-up sent by SMS")
+    VISIT_PROMISED = "visit_promised", _("Visit window promised")
 
 
 class RequestEvent(models.Model):
@@ -425,3 +444,50 @@ class OwnerCost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} {self.amount}"
+
+
+class Answer(models.TextChoices):
+    """How the owner answered a proposal (a cost, a solution): the same three ways everywhere."""
+
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+    PORTAL = "portal", _("Owner portal")
+
+
+class RequestSolution(models.Model):
+    """The solution proposed for a complaint and the owner's agreement to it, recorded before
+    the work starts (seed 002 二.3 协商解决: 方案在客户同意后立即执行)."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Waiting for the owner")
+        AGREED = "agreed", _("Agreed by the owner")
+        DECLINED = "declined", _("Declined by the owner")
+
+    community = models.ForeignKey(
+        "estates.Community", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="solutions")
+    text = models.TextField(_("proposed solution"), max_length=1000)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_via = models.CharField(
+        _("answered by"), max_length=20, choices=Answer.choices, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer_note = models.CharField(_("what the owner said"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "id"]
+        verbose_name = _("proposed solution")
+        verbose_name_plural = _("proposed solutions")
+
+    def __str__(self) -> str:
+        return self.text[:40]

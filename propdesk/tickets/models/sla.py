@@ -105,6 +105,7 @@ class FollowUp(models.Model):
         PHONE = "phone", _("Phone call")
         VISIT = "visit", _("Visit")
         PORTAL = "portal", _("Owner portal")
+        SMS = "sms", _("SMS link")
 
     community = models.ForeignKey(
         "estates.Community", on_delete=models.PROTECT, related_name="+", db_index=False
@@ -169,3 +170,32 @@ class AssignmentCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community_id}/{self.department_id} → {self.last_user_id}"
+
+
+class FollowUpLink(models.Model):
+    """A follow-up sent by SMS: a link the owner answers once on the portal, until it expires.
+
+    The link carries a signed token naming this row and a random nonce; only the nonce's hash is
+    stored, and `used_at` makes it single-use (tickets.services.follow_up_link)."""
+
+    community = models.ForeignKey(
+        "estates.Community", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="+")
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="links")
+    mobile = models.CharField(_("sent to"), max_length=20)
+    nonce_hash = models.CharField(max_length=64, unique=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent at"))
+    expires_at = models.DateTimeField(_("valid until"))
+    used_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("follow-up link")
+        verbose_name_plural = _("follow-up links")
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.sent_at:%Y-%m-%d}"

@@ -5,10 +5,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from propdesk.core.cleaning import clean_text
-from propdesk.core.errors import Conflict, PermissionDenied
+from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from propdesk.core.permissions import Perm, has_perm, require
-from propdesk.tickets import clock
-from propdesk.tickets.models import RequestEvent, ServiceRequest
+from propdesk.estates import owner_access
+from propdesk.tickets import clock, error_codes
+from propdesk.tickets.models import Answer, RequestEvent, ServiceRequest
 
 
 def lock_request(request: ServiceRequest) -> ServiceRequest:
@@ -52,25 +53,19 @@ def clean_note(field: str, value: Any, *, max_length: int = 2000, required: bool
 def is_owner_of(user, request: ServiceRequest) -> bool:
     """Whether `user` is the portal account of a current owner (or co-owner) of the request's
     house: the archive record linked to the account, or an owner with the account's mobile."""
-    from propdesk.estates.selectors import LinkRelation, account_house_links
-
     if not (user and user.is_authenticated) or request.house_id is None:
         return False
-    return any(
-        link.relation in (LinkRelation.OWNER, LinkRelation.CO_OWNER)
-        for link in account_house_links(user, house_id=request.house_id)
-    )
+    right = owner_access.right_on(user, request.house_id)
+    return right is not None and right.is_owner
 
 
 def is_house_person(user, request: ServiceRequest) -> bool:
     """Whether `user` is the portal account of anyone the registry links to the request's house:
     an owner, a family member or tenant living there, or an entrusted agent. They file requests
     in the portal, follow them, add notes, cancel and rate (DOMAIN.md §2, §9)."""
-    from propdesk.estates.selectors import account_house_links
-
     if not (user and user.is_authenticated) or request.house_id is None:
         return False
-    return bool(account_house_links(user, house_id=request.house_id))
+    return owner_access.right_on(user, request.house_id) is not None
 
 
 def require_on_request(user, perm: Perm, request: ServiceRequest) -> None:
@@ -92,9 +87,20 @@ def require_on_request(user, perm: Perm, request: ServiceRequest) -> None:
     ):
         return
     raise PermissionDenied(
-        _("This request is assigned to someone else."), code="not_assigned_to_you"
+        _("This request is assigned to someone else."), code=error_codes.NOT_ASSIGNED_TO_YOU
     )
 
 
 def refuse_state(request: ServiceRequest, message) -> Conflict:
-    return Conflict(message, code="illegal_transition", field="status")
+    return Conflict(message, code=error_codes.ILLEGAL_TRANSITION, field="status")
+
+
+def answer_check(actor, request: ServiceRequest, via: str) -> None:
+    """Who may record an owner's answer to a proposal (a cost, a solution), and how: the desk by
+    phone or in person, the owner themselves in the portal (DOMAIN.md §2)."""
+    if not (via == Answer.PORTAL and is_owner_of(actor, request)):
+        require_on_request(actor, Perm.REQUEST_DISPATCH, request)
+    if not has_perm(actor, Perm.REQUEST_DISPATCH) and via != Answer.PORTAL:
+        raise ValidationFailed(_("Owners answer through the portal."), field="via")
+    if via not in Answer.values:
+        raise ValidationFailed(_("Choose how the owner answered."), field="via")

@@ -11,15 +11,19 @@ from django.utils.translation import gettext as _
 from propdesk.core import audit
 from propdesk.core.errors import PermissionDenied, ValidationFailed
 from propdesk.core.permissions import Perm, is_company_wide, require
+from propdesk.tickets import error_codes
 from propdesk.tickets.models import SlaPolicy, StandardPhrase, TimeUnit
 from propdesk.tickets.services._common import clean_note
 
 
-def _require_configure(actor, community_id: int | None) -> None:
+def require_configure(actor, community_id: int | None) -> None:
+    """Supervisors and administrators change their communities' configuration; the company-wide
+    rows (community empty) only administrators."""
     require(actor, Perm.REQUEST_CONFIGURE, community_id)
     if community_id is None and not is_company_wide(actor):
         raise PermissionDenied(
-            _("Only administrators change the company-wide defaults."), code="company_wide_only"
+            _("Only administrators change the company-wide defaults."),
+            code=error_codes.COMPANY_WIDE_ONLY,
         )
 
 
@@ -34,7 +38,7 @@ def phrase_create(
     *, actor, community=None, purpose: str, title: str, text: str, sort_order: int = 0
 ) -> StandardPhrase:
     community_id = community.pk if community is not None else None
-    _require_configure(actor, community_id)
+    require_configure(actor, community_id)
     phrase = StandardPhrase.objects.create(
         community=community,
         purpose=_clean_purpose(purpose),
@@ -48,7 +52,7 @@ def phrase_create(
 
 @transaction.atomic
 def phrase_update(*, actor, phrase: StandardPhrase, **values) -> StandardPhrase:
-    _require_configure(actor, phrase.community_id)
+    require_configure(actor, phrase.community_id)
     cleaners = {
         "purpose": _clean_purpose,
         "title": lambda v: clean_note("title", v, max_length=60, required=True),
@@ -77,7 +81,7 @@ def _clean_target(name: str, amount, unit: str) -> tuple[int | None, str]:
 @transaction.atomic
 def policy_update(*, actor, policy: SlaPolicy, **values) -> SlaPolicy:
     """Change a policy's targets, thresholds or due-soon share."""
-    _require_configure(actor, policy.community_id)
+    require_configure(actor, policy.community_id)
     cleaned = {}
     for name in ("first_response", "on_site", "resolution"):
         if f"{name}_amount" in values or f"{name}_unit" in values:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, has_perm
-from propdesk.tickets import clock, configuration
+from propdesk.tickets import clock, configuration, error_codes
 from propdesk.tickets.models import (
     AWAITING_FOLLOW_UP,
     EventAction,
@@ -60,7 +60,7 @@ def _begin(actor, request: ServiceRequest, via: str) -> ServiceRequest:
         raise Conflict(
             _("Only a resolved request is followed up; this one is “%(status)s”.")
             % {"status": request.get_status_display()},
-            code="illegal_transition",
+            code=error_codes.ILLEGAL_TRANSITION,
             field="status",
         )
     return request
@@ -76,7 +76,7 @@ def _clean_satisfaction(value) -> int:
     if not 1 <= score <= 5 or str(value).strip() not in {str(score), f"{score}.0"}:
         raise ValidationFailed(
             _("Give a satisfaction score from 1 to 5."),
-            code="bad_satisfaction",
+            code=error_codes.BAD_SATISFACTION,
             field="satisfaction",
         )
     return score
@@ -97,6 +97,12 @@ def follow_up_record(
     request = _begin(actor, request, via)
     score = _clean_satisfaction(satisfaction)
     comment = clean_note("comment", comment, max_length=1000)
+    return record_locked(request, actor=actor, score=score, comment=comment, via=via)
+
+
+def record_locked(request: ServiceRequest, *, actor, score: int, comment: str, via: str):
+    """Record a checked answer on a locked request awaiting its follow-up (`actor` None: the
+    owner answered an SMS link without signing in)."""
     now = clock.now()
     settings_row = configuration.settings_for(request.community_id)
     if request.status == Status.RESOLVED:
@@ -106,7 +112,7 @@ def follow_up_record(
     follow_up.satisfaction = score
     follow_up.comment = comment
     follow_up.via = via
-    follow_up.recorded_by = actor
+    follow_up.recorded_by = actor if getattr(actor, "pk", None) else None
     follow_up.completed_at = now
     follow_up.save(
         update_fields=["state", "satisfaction", "comment", "via", "recorded_by", "completed_at"]

@@ -20,7 +20,7 @@ from propdesk.core.numbering import next_number
 from propdesk.core.permissions import Perm, require
 from propdesk.core.validators import normalize_mobile
 from propdesk.estates.models import Building, House, Owner
-from propdesk.tickets import clock, configuration, search
+from propdesk.tickets import clock, configuration, error_codes, search
 from propdesk.tickets.models import (
     Category,
     Channel,
@@ -110,12 +110,14 @@ def _check_place(actor, house, building):
     if house is None and building is None:
         raise ValidationFailed(
             _("Name the house (or, for a common area, the building)."),
-            code="house_required",
+            code=error_codes.HOUSE_REQUIRED,
             field="house",
         )
     if house is not None and building is not None and house.building_id != building.pk:
         raise ValidationFailed(
-            _("The house is not in this building."), code="building_mismatch", field="building"
+            _("The house is not in this building."),
+            code=error_codes.BUILDING_MISMATCH,
+            field="building",
         )
     return (house.community if house is not None else building.community), (
         building if building is not None else house.building
@@ -139,6 +141,7 @@ def request_create(
     caller_mobile: str = "",
     preferred_visit_at: datetime.datetime | None = None,
     photos=(),
+    promised_at: datetime.datetime | None = None,
 ) -> ServiceRequest:
     """Record one request from a call, a visit, the portal, the API or a patrol (DOMAIN §2).
 
@@ -165,7 +168,7 @@ def request_create(
         except Exception as exc:
             raise ValidationFailed(
                 _("Enter an 11-digit mobile number starting with 1."),
-                code="bad_mobile",
+                code=error_codes.BAD_MOBILE,
                 field="caller_mobile",
             ) from exc
     if caller_owner is not None and caller_owner.community_id != community.id:
@@ -179,7 +182,7 @@ def request_create(
         if preferred_visit_at < now - datetime.timedelta(hours=1):
             raise ValidationFailed(
                 _("The visit time has already passed."),
-                code="visit_in_past",
+                code=error_codes.VISIT_IN_PAST,
                 field="preferred_visit_at",
             )
     checked_photos = photos_check(photos)
@@ -230,6 +233,10 @@ def request_create(
         setattr(request, name, value)
     resolution = [c for c in clocks if c.target == "resolution"]
     request.promised_at = resolution[0].due_at if resolution else None
+    if promised_at is not None:  # a time promised to the caller (a callback at the desk)
+        if timezone.is_naive(promised_at) or promised_at <= now:
+            raise ValidationFailed(_("Promise a time in the future."), field="promised_at")
+        request.promised_at = promised_at
     request.save(force_insert=True)
     for sla_clock in clocks:
         sla_clock.request = request

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from propdesk.core.outbox import message_enqueue
 from propdesk.notices.events import request_event_for
 from propdesk.notices.rendering import render_notification
+from propdesk.notices.wechat import wechat_openids_for
 from propdesk.tickets import clock
 from propdesk.tickets.models import RequestEvent, ServiceRequest
 from propdesk.tickets.owner_text import in_owner_language, owner_status_text, when
@@ -44,6 +45,9 @@ def owner_recipients(request: ServiceRequest) -> list[tuple[str, str, object]]:
         if user_id not in seen:  # one account owning the house twice is told once
             seen.add(user_id)
             recipients.append(("in_app", users[user_id].username, users[user_id]))
+    openids = wechat_openids_for(users.values(), request.community_id) if users else {}
+    for user_id, openid in openids.items():
+        recipients.append(("wechat", openid, users[user_id]))
     return recipients
 
 
@@ -70,6 +74,7 @@ def owner_notify(*, request: ServiceRequest, event: RequestEvent, extra: str = "
             dedupe_key=f"request:{request.pk}:event:{event.pk}:{channel}:{recipient}",
             community_id=request.community_id,
             urgent=urgent,
+            params=context,
         )
         queued += 1
     return queued

@@ -1,4 +1,5 @@
-"""Photos of a request: checked by what the bytes are, not by what the name or browser says."""
+"""Photos of a request: checked by what the bytes are, not by what the name or browser says
+(decoded with Pillow within a pixel limit by core.images)."""
 
 import hashlib
 
@@ -6,6 +7,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from propdesk.core.errors import ValidationFailed
+from propdesk.core.images import image_check
+from propdesk.tickets import error_codes
 from propdesk.tickets.models import RequestEvent, RequestPhoto, ServiceRequest
 
 MAX_PHOTOS = 9
@@ -37,7 +40,7 @@ def photos_check(uploads, *, field: str = "photos") -> list[tuple[object, str, s
     if len(uploads) > MAX_PHOTOS:
         raise ValidationFailed(
             _("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS},
-            code="too_many_photos",
+            code=error_codes.TOO_MANY_PHOTOS,
             field=field,
         )
     checked = []
@@ -45,21 +48,23 @@ def photos_check(uploads, *, field: str = "photos") -> list[tuple[object, str, s
     for upload in uploads:
         size = getattr(upload, "size", 0) or 0
         if size == 0:
-            raise ValidationFailed(_("The photo is empty."), code="empty_file", field=field)
+            raise ValidationFailed(
+                _("The photo is empty."), code=error_codes.EMPTY_FILE, field=field
+            )
         if size > limit:
             raise ValidationFailed(
                 _("A photo may be at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)},
-                code="file_too_large",
+                code=error_codes.FILE_TOO_LARGE,
                 field=field,
             )
         upload.seek(0)
-        head = upload.read(16)
-        content_type = sniff_image(head)
-        if content_type is None:
+        if sniff_image(upload.read(16)) is None:  # cheap refusal before decoding
             raise ValidationFailed(
-                _("Upload a photo (JPEG, PNG, GIF or WebP)."), code="not_an_image", field=field
+                _("Upload a photo (JPEG, PNG, GIF or WebP)."),
+                code=error_codes.NOT_AN_IMAGE,
+                field=field,
             )
-        upload.seek(0)
+        content_type = image_check(upload, field=field).content_type
         digest = hashlib.sha256()
         for chunk in upload.chunks():
             digest.update(chunk)

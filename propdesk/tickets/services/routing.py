@@ -3,30 +3,33 @@ or round-robin within the department (DOMAIN.md §2: a lead department, no buck-
 
 from django.utils.translation import gettext as _
 
-from propdesk.accounts.models import Department, Role, User
+from propdesk.accounts.models import Department, User
 from propdesk.core.errors import ValidationFailed
-from propdesk.core.permissions import Perm, community_ids, has_perm
+from propdesk.core.permissions import Perm, community_ids, has_perm, holders_q
+from propdesk.tickets import error_codes
 from propdesk.tickets.models import AssignmentCursor
 
 
 def workers_of(*, community_id: int, department: Department) -> list[User]:
     """Active staff of `department` in the community who may work on requests, by id."""
     people = User.objects.filter(
-        is_active=True, department=department, communities__id=community_id
-    ).exclude(role=Role.OWNER)
-    return [person for person in people.order_by("id") if has_perm(person, Perm.REQUEST_WORK)]
+        holders_q(Perm.REQUEST_WORK), department=department, communities__id=community_id
+    )
+    return list(people.order_by("id"))
 
 
 def assignee_check(*, assignee: User, community_id: int, department: Department | None) -> None:
     """Refuse an assignee who cannot take the work (naming the field `assignee`)."""
     if not (assignee.is_active and has_perm(assignee, Perm.REQUEST_WORK)):
         raise ValidationFailed(
-            _("This person cannot work on requests."), code="bad_assignee", field="assignee"
+            _("This person cannot work on requests."),
+            code=error_codes.BAD_ASSIGNEE,
+            field="assignee",
         )
     if community_id not in community_ids(assignee):
         raise ValidationFailed(
             _("This person does not work in the request's community."),
-            code="assignee_other_community",
+            code=error_codes.ASSIGNEE_OTHER_COMMUNITY,
             field="assignee",
         )
     if (
@@ -36,7 +39,7 @@ def assignee_check(*, assignee: User, community_id: int, department: Department 
     ):
         raise ValidationFailed(
             _("This person belongs to another department."),
-            code="assignee_other_department",
+            code=error_codes.ASSIGNEE_OTHER_DEPARTMENT,
             field="assignee",
         )
 

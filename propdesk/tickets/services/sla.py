@@ -242,9 +242,10 @@ def sla_sweep(*, limit: int = 500) -> int:
 
 @transaction.atomic
 def clock_escalate(*, clock_id: int) -> int:
-    """Fire the thresholds of one clock that have come, each once; return how many fired."""
+    """Fire the thresholds of one clock that have come, each once; return how many fired. A clock
+    another sweep holds is skipped (SKIP LOCKED): that sweep fires its thresholds."""
     now = clock.now()
-    sla_clock = SlaClock.objects.select_for_update().filter(pk=clock_id).first()
+    sla_clock = SlaClock.objects.select_for_update(skip_locked=True).filter(pk=clock_id).first()
     if (
         sla_clock is None
         or sla_clock.state != ClockState.RUNNING
@@ -310,10 +311,13 @@ def _escalation_text(request: ServiceRequest, sla_clock: SlaClock, percent: int)
 
 
 def supervisors_of(community_id: int):
-    from propdesk.accounts.models import Role, User
+    """Who is warned of a request running late: those who supervise requests (the request
+    rules' holders) working in the community."""
+    from propdesk.accounts.models import User
+    from propdesk.core.permissions import Perm, holders_q
 
     return User.objects.filter(
-        role=Role.SUPERVISOR, is_active=True, communities__id=community_id
+        holders_q(Perm.REQUEST_CONFIGURE), communities__id=community_id
     ).order_by("id")
 
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from propdesk.accounts.models import Department, User
 from propdesk.core.errors import Conflict, ValidationFailed
 from propdesk.core.permissions import Perm, has_perm
-from propdesk.tickets import clock, configuration
+from propdesk.tickets import clock, configuration, error_codes
 from propdesk.tickets.models import (
     OPEN_STATUSES,
     EventAction,
@@ -34,6 +34,7 @@ from propdesk.tickets.services._common import (
     lock_request,
     require_on_request,
 )
+from propdesk.tickets.services.complaints import solution_blocks_work
 from propdesk.tickets.services.photos import photos_attach, photos_check
 from propdesk.tickets.services.routing import assignee_check, assignee_next
 from propdesk.tickets.workflow import STEPS, Step, step_for
@@ -68,7 +69,7 @@ def _begin(
         raise Conflict(
             _("A request that is “%(status)s” cannot be taken to “%(action)s”.")
             % {"status": request.get_status_display(), "action": step.label},
-            code="illegal_transition",
+            code=error_codes.ILLEGAL_TRANSITION,
             field="status",
         )
     field = "reason" if action in ("cancel", "reopen") else "note"
@@ -156,6 +157,22 @@ def _set_lead(request: ServiceRequest, department: Department) -> None:
         )
 
 
+def _department_and_assignee(request, department, assignee, round_robin):
+    """The department taking the work (the one asked for, else the request's) and the person
+    chosen or next in turn: what dispatching and reassigning both decide."""
+    department = department or request.department
+    if department is None:
+        raise ValidationFailed(
+            _("Choose the department that handles it."),
+            code=error_codes.DEPARTMENT_REQUIRED,
+            field="department",
+        )
+    chosen = _choose_assignee(
+        request=request, department=department, assignee=assignee, round_robin=round_robin
+    )
+    return department, chosen
+
+
 @transaction.atomic
 def request_dispatch(
     *,
@@ -168,16 +185,7 @@ def request_dispatch(
 ) -> ServiceRequest:
     """Send the work to a department, and to a person chosen or next in turn (DOMAIN.md §2)."""
     request, _step, note = _begin(actor, request, "dispatch", note)
-    department = department or request.department
-    if department is None:
-        raise ValidationFailed(
-            _("Choose the department that handles it."),
-            code="department_required",
-            field="department",
-        )
-    chosen = _choose_assignee(
-        request=request, department=department, assignee=assignee, round_robin=round_robin
-    )
+    department, chosen = _department_and_assignee(request, department, assignee, round_robin)
     now = clock.now()
     from_status = request.status
     fields = {"department": department, "assignee": chosen, "dispatched_at": now}
@@ -218,12 +226,7 @@ def request_reassign(
 ) -> ServiceRequest:
     """Give dispatched work to another person or department; the status stays."""
     request, _step, note = _begin(actor, request, "reassign", note)
-    department = department or request.department
-    if department is None:
-        raise ValidationFailed(_("Choose the department that handles it."), field="department")
-    chosen = _choose_assignee(
-        request=request, department=department, assignee=assignee, round_robin=round_robin
-    )
+    department, chosen = _department_and_assignee(request, department, assignee, round_robin)
     now = clock.now()
     _set_lead(request, department)
     event = _finish(
@@ -243,13 +246,19 @@ def request_reassign(
 @transaction.atomic
 def request_start(*, actor, request: ServiceRequest, note: str = "") -> ServiceRequest:
     """Work starts on site: the on-site target is reached. Costs falling on the owner must have
-    been confirmed first (DOMAIN.md §2)."""
+    been confirmed first, and a complaint's proposed solution agreed (DOMAIN.md §2)."""
     request, _step, note = _begin(actor, request, "start", note)
     if OwnerCost.objects.filter(request=request, state=OwnerCost.State.PROPOSED).exists():
         raise Conflict(
             _("The owner has not yet confirmed the costs; work starts after they have."),
-            code="costs_unconfirmed",
+            code=error_codes.COSTS_UNCONFIRMED,
             field="costs",
+        )
+    if solution_blocks_work(request):
+        raise Conflict(
+            _("The owner has not agreed to the proposed solution; work starts after they have."),
+            code=error_codes.SOLUTION_NOT_AGREED,
+            field="solution",
         )
     now = clock.now()
     outcomes = sla.clocks_stop(request=request, targets=[Target.ON_SITE], at=now)

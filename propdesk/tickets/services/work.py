@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from propdesk.core.errors import Conflict, ValidationFailed
-from propdesk.core.permissions import Perm, has_perm
-from propdesk.tickets import clock
+from propdesk.core.permissions import Perm
+from propdesk.tickets import clock, error_codes
 from propdesk.tickets.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -24,10 +24,10 @@ from propdesk.tickets.models import (
 )
 from propdesk.tickets.services import notify
 from propdesk.tickets.services._common import (
+    answer_check,
     clean_note,
     event_record,
     is_house_person,
-    is_owner_of,
     lock_request,
     require_on_request,
 )
@@ -41,7 +41,7 @@ def _refuse_final(request: ServiceRequest) -> None:
         raise Conflict(
             _("The request is %(status)s; nothing more can be added.")
             % {"status": request.get_status_display()},
-            code="request_final",
+            code=error_codes.REQUEST_FINAL,
             field="status",
         )
 
@@ -71,7 +71,9 @@ def photo_add(*, actor, request: ServiceRequest, photos, note: str = "") -> Requ
     _refuse_final(request)
     checked = photos_check(photos)
     if not checked:
-        raise ValidationFailed(_("Choose at least one photo."), code="required", field="photos")
+        raise ValidationFailed(
+            _("Choose at least one photo."), code=error_codes.REQUIRED, field="photos"
+        )
     note = clean_note("note", note, max_length=500)
     now = clock.now()
     event = event_record(
@@ -97,7 +99,9 @@ def owner_note_add(*, actor, request: ServiceRequest, text: str = "", photos=())
     text = clean_note("text", text, max_length=1000)
     checked = photos_check(photos)
     if not text and not checked:
-        raise ValidationFailed(_("Write a note or choose a photo."), code="required", field="text")
+        raise ValidationFailed(
+            _("Write a note or choose a photo."), code=error_codes.REQUIRED, field="text"
+        )
     now = clock.now()
     event = event_record(
         request=request,
@@ -134,7 +138,7 @@ def cost_propose(
     if request.status not in OPEN_STATUSES:
         raise Conflict(
             _("Costs are agreed before the work, while the request is open."),
-            code="request_not_open",
+            code=error_codes.REQUEST_NOT_OPEN,
             field="status",
         )
     item = clean_note("item", item, max_length=200, required=True)
@@ -174,15 +178,12 @@ def cost_decide(
 ) -> OwnerCost:
     """Record the owner's answer to a proposed cost: by the desk, or by the owner in the portal."""
     request = lock_request(cost.request)
-    if not (via == "portal" and is_owner_of(actor, request)):
-        require_on_request(actor, Perm.REQUEST_DISPATCH, request)
-    if not has_perm(actor, Perm.REQUEST_DISPATCH) and via != "portal":
-        raise ValidationFailed(_("Owners answer through the portal."), field="via")
+    answer_check(actor, request, via)
     cost = OwnerCost.objects.select_for_update().get(pk=cost.pk)
     if cost.state != OwnerCost.State.PROPOSED:
-        raise Conflict(_("This cost has already been answered."), code="cost_decided", field="cost")
-    if via not in {"phone", "in_person", "portal"}:
-        raise ValidationFailed(_("Choose how the owner answered."), field="via")
+        raise Conflict(
+            _("This cost has already been answered."), code=error_codes.COST_DECIDED, field="cost"
+        )
     note = clean_note("note", note, max_length=300)
     now = clock.now()
     cost.state = OwnerCost.State.CONFIRMED if confirmed else OwnerCost.State.DECLINED

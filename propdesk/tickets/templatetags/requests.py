@@ -70,3 +70,19 @@ def time_left(moment) -> str:
     if delta < datetime.timedelta(0):
         return _("%(t)s overdue") % {"t": text}
     return _("%(t)s left") % {"t": text}
+
+
+@register.filter
+def satisfaction(score) -> str:
+    """A satisfaction score in stars and words: ★★★★☆ 满意."""
+    from propdesk.tickets.satisfaction import satisfaction_text
+
+    return satisfaction_text(score)
+
+
+@register.filter
+def satisfaction_stars(score) -> str:
+    """An average score as stars: 4.3 → ★★★★☆."""
+    from propdesk.tickets.satisfaction import stars
+
+    return stars(score) if score not in (None, "") else ""

@@ -3,6 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from propdesk.core.tests.hostile_files import pixel_bomb_png, png_headed_html
 from propdesk.tickets import services
 from propdesk.tickets.models import OwnerCost, RequestPhoto
 from propdesk.tickets.tests.api_helpers import (
@@ -86,6 +87,8 @@ def test_who_may_add_photos(api, desk, dispatched, role):
         ({"photos": [_png("exe.jpg", b"MZ\x90\x00" + b"0" * 40)]}, "not_an_image"),
         ({"photos": [_png("empty.png", b"")]}, None),
         ({}, None),
+        ({"photos": [_png("page.png", png_headed_html())]}, "not_an_image"),
+        ({"photos": [_png("bomb.png", pixel_bomb_png())]}, "too_many_pixels"),
     ],
 )
 def test_bad_photos_are_refused_naming_the_field(api, desk, dispatched, files, code):

@@ -25,6 +25,7 @@ def test_the_bench_runs_in_tiny_mode(tmp_path):
         "requests.py",
         *("--repetitions", "2", "--duration", "1", "--rounds", "1"),
         tmp_path=tmp_path,
+        timeout=600,  # seeding, gunicorn's start and four endpoints: about 4 minutes at a load of 5
     )
     assert report["requests"] == 5000
     assert {(row["user"], row["kind"]) for row in report["queues"]} == {

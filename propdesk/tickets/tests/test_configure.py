@@ -64,7 +64,7 @@ def test_a_phrase_is_edited_and_retired(desk):
 
 def test_an_administrator_changes_a_policy_and_history_records_it(desk):
     policy = SlaPolicy.objects.get(
-        community=None, kind__code="complaint", urgency__code="normal", category=None
+        community=None, kind__code="complaint", urgency__code="normal", category=None, simple=False
     )
     services.policy_update(
         actor=desk.admin,
@@ -102,7 +102,7 @@ def test_it_refuses_a_bad_policy(desk, values, field):
 
 def test_the_most_specific_policy_wins(desk):
     complaint = SlaPolicy.objects.get(
-        community=None, kind__code="complaint", urgency__code="normal", category=None
+        community=None, kind__code="complaint", urgency__code="normal", category=None, simple=False
     )
     cleaning = SlaPolicy.objects.get(
         community=None, kind__code="complaint", urgency__code="normal", category__code="environment"

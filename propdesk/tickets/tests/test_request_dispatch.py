@@ -164,3 +164,26 @@ def test_reassigning_keeps_the_status_and_tells_the_new_assignee(desk, make_requ
     assert list(OutboxMessage.objects.values_list("recipient", "event")) == [
         ("tech2", "request.assigned")
     ]
+
+
+@pytest.mark.parametrize("step", ["request_dispatch", "request_reassign"])
+def test_dispatch_and_reassign_name_a_missing_department_with_one_code(desk, make_request, step):
+    """Both steps answer `department_required` (reassign answered the generic `invalid`)."""
+    from propdesk.tickets import error_codes
+    from propdesk.tickets.models import ServiceRequest
+
+    request = services.request_dispatch(
+        actor=desk.agent, request=make_request(), assignee=desk.technician
+    )
+    if step == "request_dispatch":
+        request = make_request()
+    ServiceRequest.objects.filter(pk=request.pk).update(department=None)
+    request.refresh_from_db()
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as refused:
+        getattr(services, step)(actor=desk.supervisor, request=request)
+    assert (refused.value.code, refused.value.field) == (
+        error_codes.DEPARTMENT_REQUIRED,
+        "department",
+    )
+    assert snapshot() == before

@@ -6,6 +6,7 @@ import pytest
 
 from propdesk.core.errors import NotFound, PermissionDenied, ValidationFailed
 from propdesk.core.models import NumberSequence, OutboxMessage
+from propdesk.core.tests.hostile_files import HOSTILE, HOSTILE_CODES, picture
 from propdesk.tickets import services
 from propdesk.tickets.models import (
     Category,
@@ -163,7 +164,7 @@ def test_a_common_area_request_names_the_building_only(desk):
 
 
 def test_it_stores_photos_checked_by_their_content(desk, make_request):
-    request = make_request(photos=[photo("a.png"), photo("b.jpg", b"\xff\xd8\xff\xe0" + b"0" * 64)])
+    request = make_request(photos=[photo("a.png"), photo("b.jpg", picture("JPEG"))])
 
     photos = list(RequestPhoto.objects.filter(request=request).order_by("id"))
     assert [(p.original_name, p.content_type) for p in photos] == [
@@ -299,4 +300,13 @@ def test_a_call_cannot_be_linked_to_a_closed_request(desk, make_request):
     before = snapshot()
     with pytest.raises(Conflict):
         services.request_link_call(actor=desk.agent, request=request, note="又来电")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_it_decodes_photos_and_refuses_hostile_files(desk, kind):
+    before = snapshot()
+    with pytest.raises(ValidationFailed) as caught:
+        new_request(desk.agent, desk.house, photos=[photo("x.png", HOSTILE[kind]())])
+    assert (caught.value.field, caught.value.code) == ("photos", HOSTILE_CODES[kind])
     assert snapshot() == before

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from propdesk.core.errors import Conflict, ValidationFailed
+from propdesk.core.cleaning import clean_month
+from propdesk.core.errors import AppError, Conflict, ValidationFailed
 from propdesk.core.exports import export_start
 from propdesk.core.permissions import Perm, require
 from propdesk.core.views import console_view, render_page
@@ -21,8 +22,8 @@ from propdesk.tickets.models import Status, Target
 def _month(request) -> datetime.date:
     raw = request.GET.get("month", "")
     try:
-        return datetime.date.fromisoformat(f"{raw}-01" if len(raw) == 7 else raw)
-    except ValueError:
+        return clean_month("month", raw[:7])
+    except AppError:  # none or a bad one in the address: this month
         return timezone.localtime(clock.now()).date().replace(day=1)
 
 

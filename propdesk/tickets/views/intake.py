@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from propdesk.core.errors import AppError, NotFound
+from propdesk.core.errors import AppError, NotFound, PermissionDenied
 from propdesk.core.permissions import Perm, require
 from propdesk.core.views import console_view, form_error, render_page
+from propdesk.estates import house_alerts
 from propdesk.estates import selectors as estate_selectors
 from propdesk.tickets import selectors, services
 from propdesk.tickets.forms import IntakeForm, LinkCallForm
@@ -92,6 +93,13 @@ def request_intake(request):
                 )
                 return redirect("request_detail", request_id=created.pk)
         selected = house
+    elif request.method == "GET" and request.GET.get("new_caller") and q:
+        # A caller the registry does not know: what the agent searched fills the form.
+        digits = q.replace(" ", "").replace("-", "")
+        if digits.isdigit():
+            form.initial["caller_mobile"] = digits
+        elif not any(ch.isdigit() for ch in q):
+            form.initial["caller_name"] = q
     elif request.method == "GET" and request.GET.get("house"):
         selected = _related(
             estate_selectors.house_for_user, user, request.GET.get("house"), "house", form
@@ -103,6 +111,7 @@ def request_intake(request):
         "q": q,
         "callers": selectors.caller_lookup(user, q) if q else [],
         "selected_house": selected,
+        "new_caller": bool(request.GET.get("new_caller")) and request.method == "GET",
     }
     status = 400 if form.is_bound and form.errors else 200
     return render_page(request, "tickets/pages/intake.html", None, context, status=status)
@@ -136,7 +145,16 @@ def duplicate_hint(request):
         duplicates = selectors.duplicates_for(
             request.user, house_id=house_id, category_id=category.id
         )
-    context = {"duplicates": duplicates, "link_form": LinkCallForm()}
+    # What other apps flag on the house (an emergency under way there): the call may belong
+    # to it instead of becoming a request of its own.
+    alerts = []
+    if house_id:
+        try:
+            house = estate_selectors.house_for_user(request.user, house_id)
+        except (NotFound, PermissionDenied):
+            house = None
+        alerts = house_alerts.alerts_for(request.user, house) if house is not None else []
+    context = {"duplicates": duplicates, "link_form": LinkCallForm(), "alerts": alerts}
     return render_page(
         request, "tickets/partials/duplicates.html", "tickets/partials/duplicates.html", context
     )

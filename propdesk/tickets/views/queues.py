@@ -1,7 +1,6 @@
 """The queues page: mine, my department, unassigned, due soon, overdue, awaiting follow-up and
 all, with filters, full-text search, deadline order and keyset pages (tickets.selectors)."""
 
-from propdesk.accounts.models import Role
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.permissions import Perm, has_perm, require
 from propdesk.core.views import console_view, render_page
@@ -12,8 +11,8 @@ from propdesk.tickets.models import Status
 
 
 def default_queue(user) -> str:
-    if user.role == Role.TECHNICIAN:
-        return "mine"
+    if has_perm(user, Perm.REQUEST_WORK) and not has_perm(user, Perm.REQUEST_DISPATCH):
+        return "mine"  # technicians: the work handed to them
     if has_perm(user, Perm.REQUEST_DISPATCH):
         return "unassigned"
     return "all"

@@ -1,0 +1,3 @@
+"""Text assistant (智能助手):
+triage of residents' messages, FAQ answers, reply suggestions, maintenance prediction.
+"""

@@ -1,0 +1,13 @@
+"""Stable error codes of the assistant: clients may react to them (STYLE.md rule 3)."""
+
+REQUIRED = "required"
+INVALID = "invalid"
+BAD_CHARACTERS = "invalid"
+TOO_SHORT = "too_short"
+TOO_LONG = "too_long"
+HANDED_OFF = "handed_off"
+OWNERS_ONLY = "owners_only"
+NOT_LINKED = "not_linked"
+BAD_CHOICE = "bad_choice"
+BAD_DATE = "bad_date"
+NOT_FOUND = "not_found"

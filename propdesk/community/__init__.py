@@ -1,0 +1,3 @@
+"""Emergencies and community (应急与社区):
+incidents, activities, special care, owner visits, front-desk visit log.
+"""

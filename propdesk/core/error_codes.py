@@ -1,0 +1,13 @@
+"""Stable error codes of this app: clients may react to them (STYLE.md rule 3)."""
+
+UNKNOWN_EXPORT = "unknown_export"
+EXPORT_NOT_READY = "export_not_ready"
+TOO_MANY_EXPORTS = "too_many_exports"
+NOT_FOUND = "not_found"
+NOT_AN_IMAGE = "not_an_image"
+TOO_MANY_PIXELS = "too_many_pixels"
+REQUIRED = "required"
+TOO_LONG = "too_long"
+BAD_CHOICE = "bad_choice"
+ROLE_FORBIDDEN = "role_forbidden"
+COMMUNITY_FORBIDDEN = "community_forbidden"

@@ -1,0 +1,10 @@
+"""Stable error codes of this app: clients may react to them (STYLE.md rule 3)."""
+
+UNKNOWN_VARIABLE = "unknown_variable"
+BAD_TEMPLATE = "bad_template"
+OWNERS_ONLY = "owners_only"
+WECHAT_NOT_CONFIGURED = "wechat_not_configured"
+WECHAT_OPENID_TAKEN = "wechat_openid_taken"
+WECHAT_STATE_INVALID = "wechat_state_invalid"
+WECHAT_REFUSED = "wechat_refused"
+PROVIDER_INVALID = "provider_invalid"

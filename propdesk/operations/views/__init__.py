@@ -1,0 +1,1 @@
+"""Console pages of operations, one module per noun."""

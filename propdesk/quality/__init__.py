@@ -1,0 +1,3 @@
+"""Service quality (服务质量):
+hotline calls, surveys, quality reviews, training exams, staff assessment.
+"""
