@@ -92,11 +92,16 @@ def alert_list(request, filters: Query[s.AlertFilters]):
 # --- temporary parking ----------------------------------------------------------------------
 
 
-def _stay(user, stay):
-    """The stay as its reader may see it: the full plate for those who compare it at the gate."""
-    stay = selectors.parking_stay_get(user, stay.id)
+def _plate_shown(user, stay):
+    """The full plate for those who compare it with the car at the gate; masked otherwise."""
     stay.plate_shown = stay.plate if has_perm(user, Perm.REVEAL_PLATE) else None
     return stay
+
+
+def _stay(user, stay_id):
+    """The one lookup of a stay at the edge: the caller's (404 outside their communities), with
+    its plate as they may see it."""
+    return _plate_shown(user, selectors.parking_stay_get(user, stay_id))
 
 
 @router.get("/parking/stays", response={200: s.StayPage, **READ_ERRORS}, summary="Parking stays")
@@ -108,9 +113,8 @@ def stay_list(request, filters: Query[s.StayFilters]):
         user, community_id=filters.community, status=filters.status, plate=plate
     )
     result = page(rows, filters)
-    full = has_perm(user, Perm.REVEAL_PLATE)
     for stay in result["items"]:
-        stay.plate_shown = stay.plate if full else None
+        _plate_shown(user, stay)
     return result
 
 
@@ -131,15 +135,14 @@ def stay_enter(request, payload: s.StayIn):
         entered_at=payload.entered_at,
         note=payload.note,
     )
-    return Status(201, _stay(user, stay))
+    return Status(201, _plate_shown(user, stay))
 
 
 @router.get(
     "/parking/stays/{stay_id}", response={200: s.StayOut, **READ_ERRORS}, summary="A parking stay"
 )
 def stay_detail(request, stay_id: PathId):
-    user = request.auth
-    return _stay(user, selectors.parking_stay_get(user, stay_id))
+    return _stay(request.auth, stay_id)
 
 
 @router.post(
@@ -149,8 +152,8 @@ def stay_detail(request, stay_id: PathId):
 )
 def stay_leave(request, stay_id: PathId, payload: s.LeaveIn):
     user = request.auth
-    stay = selectors.parking_stay_get(user, stay_id)
-    return _stay(user, parking.stay_leave(actor=user, stay=stay, left_at=payload.left_at))
+    stay = parking.stay_leave(actor=user, stay=_stay(user, stay_id), left_at=payload.left_at)
+    return _plate_shown(user, stay)
 
 
 @router.post(
@@ -162,8 +165,8 @@ def stay_leave(request, stay_id: PathId, payload: s.LeaveIn):
 )
 def stay_pay(request, stay_id: PathId, payload: s.StayPaymentIn):
     user = request.auth
-    stay = selectors.parking_stay_get(user, stay_id)
-    return _stay(user, parking.stay_charge(actor=user, stay=stay, **payload.dict()))
+    stay = parking.stay_charge(actor=user, stay=_stay(user, stay_id), **payload.dict())
+    return _plate_shown(user, stay)
 
 
 # --- fee transparency -----------------------------------------------------------------------

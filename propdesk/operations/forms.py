@@ -225,7 +225,7 @@ class CompleteForm(ConsoleForm):
                 label=label,
                 max_length=20,
                 required=False,
-                widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+                widget=forms.TextInput(attrs={"inputmode": "decimal"}),
             )
         self.fields = {**fields, **self.fields}
 
@@ -268,6 +268,32 @@ class ParkingPayForm(ConsoleForm):
     method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
     payer_name = forms.CharField(label=_("Payer"), max_length=60, required=False)
     idempotency_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+
+
+class ParkingRuleForm(ConsoleForm):
+    """The community's temporary-parking rule, kept with its billing rules: the form reads the
+    figures as typed; billing's policy service checks their ranges and the amounts."""
+
+    temp_parking_free_minutes = forms.IntegerField(
+        label=_("A short stay is up to (minutes)"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    temp_parking_short_fee = forms.CharField(
+        label=_("A short stay pays (CNY)"),
+        max_length=20,
+        help_text=_("0 for free."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    temp_parking_block_hours = forms.IntegerField(
+        label=_("One fee covers (hours)"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    temp_parking_cap = forms.CharField(
+        label=_("The most one stay pays (CNY)"),
+        max_length=20,
+        help_text=_("0 for no cap."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
 
 
 # --- fee transparency -----------------------------------------------------------------------

@@ -46,6 +46,7 @@ urlpatterns = [
     ),
     path("parking/", parking.parking_gate, name="operations_parking"),
     path("parking/in/", parking.parking_enter, name="operations_parking_enter"),
+    path("parking/rule/<int:community_id>/", parking.parking_rule, name="operations_parking_rule"),
     path("parking/<int:stay_id>/", parking.parking_stay, name="operations_parking_stay"),
     path("parking/<int:stay_id>/leave/", parking.parking_leave, name="operations_parking_leave"),
     path("parking/<int:stay_id>/pay/", parking.parking_pay, name="operations_parking_pay"),

@@ -6,15 +6,20 @@ import uuid
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from propdesk.billing.selectors.schedule import policy_for
 from propdesk.billing.services.receipts import receipt_print
+from propdesk.billing.services.schedule import billing_policy_update
 from propdesk.core.errors import AppError, NotFound
 from propdesk.core.masking import mask_plate
+from propdesk.core.money import from_fen
 from propdesk.core.permissions import Perm, communities_for, has_perm, require
-from propdesk.core.views import console_view, form_error, paginate, render_page
+from propdesk.core.views import console_view, form_error, form_page, paginate, render_page
+from propdesk.estates.selectors import community_for_user
 from propdesk.operations import forms, selectors
 from propdesk.operations.models import StayStatus
 from propdesk.operations.services import parking
@@ -77,6 +82,7 @@ def parking_gate(request, enter_form=None, errors_for=None):
         "rules": rules,
         "community_id": community_id,
         "communities": communities,
+        "can_set_rule": has_perm(user, Perm.BILLING_CONFIGURE),
     }
     status = 400 if (enter_form is not None and enter_form.errors) or errors_for else 200
     return render_page(request, "operations/parking_gate.html", None, context, status=status)
@@ -161,3 +167,33 @@ def parking_receipt(request, stay_id: int):
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{receipt.display_number}.pdf"'
     return response
+
+
+@console_view
+def parking_rule(request, community_id: int):
+    """The community's temporary-parking rule on the console: the short stay, the hours one fee
+    covers and the most a stay pays (the cap), kept with the billing rules and changed through
+    billing's policy service (the rate itself is the fee schedule's)."""
+    user = request.user
+    require(user, Perm.BILLING_CONFIGURE)
+    community = community_for_user(user, community_id, Perm.BILLING_CONFIGURE)
+    policy = policy_for(community.id)
+    form = forms.ParkingRuleForm(
+        request.POST or None,
+        initial={
+            "temp_parking_free_minutes": policy.temp_parking_free_minutes,
+            "temp_parking_short_fee": from_fen(policy.temp_parking_short_fen),
+            "temp_parking_block_hours": policy.temp_parking_block_hours,
+            "temp_parking_cap": from_fen(policy.temp_parking_cap_fen),
+        },
+    )
+    url = f"{reverse('operations_parking')}?community={community.id}"
+    return form_page(
+        request,
+        form=form,
+        title=_("Temporary parking rule: %(community)s") % {"community": community.name},
+        save=lambda data: billing_policy_update(actor=user, community=community, **data),
+        success_url=url,
+        cancel_url=url,
+        success_message=_("Parking rule saved: it prices the stays that leave from now on."),
+    )
