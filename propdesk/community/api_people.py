@@ -154,10 +154,10 @@ def signup_check_in(request, signup_id: PathId):
 )
 def greeting_opt_out(request, payload: s.GreetingOptOutIn):
     user = request.auth
-    require(user, Perm.ACTIVITY_MANAGE)
-    owner = _named(Owner.objects.all(), user, payload.owner, "owner", Perm.ACTIVITY_MANAGE)
+    require(user, Perm.GREETING_OPT_OUT)
+    owner = _named(Owner.objects.all(), user, payload.owner, "owner", Perm.GREETING_OPT_OUT)
     resident = _named(
-        Resident.objects.all(), user, payload.resident, "resident", Perm.ACTIVITY_MANAGE
+        Resident.objects.all(), user, payload.resident, "resident", Perm.GREETING_OPT_OUT
     )
     state = greetings.greeting_opt_out_set(
         actor=user, owner=owner, resident=resident, opted_out=payload.opted_out
@@ -199,10 +199,10 @@ def warning_list(request, filters: Query[s.WarningFilters]):
 )
 def warning_schedule(request, payload: s.WeatherWarningIn):
     user = request.auth
-    require(user, Perm.INCIDENT_BROADCAST)
+    require(user, Perm.WEATHER_WARNING)
     communities = [
         fetch_named(
-            community_for_user, user, community_id, Perm.INCIDENT_BROADCAST, field="communities"
+            community_for_user, user, community_id, Perm.WEATHER_WARNING, field="communities"
         )
         for community_id in payload.communities
     ]
@@ -223,7 +223,7 @@ def warning_schedule(request, payload: s.WeatherWarningIn):
 )
 def warning_cancel(request, warning_id: PathId):
     user = request.auth
-    warning = get_scoped(WeatherWarning.objects.all(), user, warning_id, Perm.INCIDENT_BROADCAST)
+    warning = get_scoped(WeatherWarning.objects.all(), user, warning_id, Perm.WEATHER_WARNING)
     return warnings.weather_warning_cancel(actor=user, warning=warning)
 
 

@@ -309,3 +309,79 @@ class FeedbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["house"].choices = [(h.id, f"{h.community.name} {h.code}") for h in houses]
         self.fields["house"].widget.attrs["class"] = "form-select"
+
+
+# --- owner visits, forum opinions, greetings, warnings -------------------------------------------
+
+
+class VisitPlanForm(ConsoleForm):
+    building = forms.TypedChoiceField(label=_("Building"), coerce=int, choices=())
+    every_days = forms.IntegerField(
+        label=_("Visit every (days)"),
+        min_value=1,
+        max_value=366,
+        initial=90,
+        help_text=_("Each visit moves the next one this many days on."),
+    )
+
+    def __init__(self, *args, buildings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].choices = [(b.id, b.label) for b in buildings]
+
+
+class OwnerVisitForm(ConsoleForm):
+    community = forms.TypedChoiceField(label=_("Community"), coerce=int, choices=())
+    house_code = forms.CharField(
+        label=_("House"), max_length=30, help_text=_("Building-unit-number, e.g. 3-2-1502.")
+    )
+    visited_on = forms.DateField(label=_("Visited on"), widget=forms.DateInput({"type": "date"}))
+    opinions = forms.CharField(
+        label=_("Opinions"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("What the owner asked for or suggested: it becomes a suggestion request."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].choices = [(c.id, c.name) for c in communities]
+
+
+class ForumOpinionForm(ConsoleForm):
+    house_code = forms.CharField(
+        label=_("Speaker's house"),
+        max_length=30,
+        help_text=_("Building-unit-number, e.g. 3-2-1502."),
+    )
+    text = forms.CharField(label=_("Opinion"), max_length=2000, widget=forms.Textarea({"rows": 2}))
+
+
+class WeatherWarningForm(ConsoleForm):
+    communities = forms.TypedMultipleChoiceField(
+        label=_("Communities"), coerce=int, choices=(), widget=forms.CheckboxSelectMultiple
+    )
+    title = forms.CharField(
+        label=_("Title"), max_length=60, help_text=_("E.g. 台风橙色预警 (typhoon, orange).")
+    )
+    text = forms.CharField(
+        label=_("Advice"),
+        max_length=300,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_("What residents should do: close windows, move cars from low ground…"),
+    )
+    send_at = datetime_field(
+        _("Send at"),
+        required=True,
+        help_text=_("Now or up to 7 days ahead. Quiet hours hold messages to owners' accounts."),
+    )
+
+    def __init__(self, *args, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["communities"].choices = [(c.id, c.name) for c in communities]
+        self.fields["communities"].widget.attrs["class"] = "form-check-input"
+
+
+class GreetingPersonSearchForm(forms.Form):
+    q = forms.CharField(max_length=40, required=False)

@@ -372,3 +372,163 @@ def visit_plans_overdue(user, *, community_id=None):
     if community_id:
         plans = plans.filter(community_id=community_id)
     return plans.filter(next_due_on__lt=timezone.localdate()).order_by("next_due_on", "id")
+
+
+def visit_plan_buildings(user, *, community_id: int, q: str = "", show: str = ""):
+    """The buildings of a community with their visit plan (`plan` is None without one): the
+    plans page. `show` narrows to "overdue" plans or buildings with "none"."""
+    from propdesk.community.models import OwnerVisitPlan
+    from propdesk.estates.models import Building
+
+    buildings = scope(Building.objects.all(), user, Perm.ACTIVITY_VIEW).filter(
+        community_id=community_id
+    )
+    if q:
+        buildings = buildings.filter(number__startswith=q)
+    planned = OwnerVisitPlan.objects.filter(community_id=community_id)
+    if show == "overdue":
+        buildings = buildings.filter(
+            id__in=planned.filter(next_due_on__lt=timezone.localdate()).values("building_id")
+        )
+    elif show == "none":
+        buildings = buildings.exclude(id__in=planned.values("building_id"))
+    return buildings.order_by("number", "id")
+
+
+def visit_plans_for(buildings) -> dict:
+    from propdesk.community.models import OwnerVisitPlan
+
+    return {
+        p.building_id: p
+        for p in OwnerVisitPlan.objects.filter(building_id__in=[b.id for b in buildings])
+    }
+
+
+def owner_visit_list(user, *, community_id=None, q: str = "", month: str = ""):
+    """The owner visits the user may see, the latest first; `month` is YYYY-MM."""
+    import datetime
+
+    from propdesk.community.models import OwnerVisit
+
+    visits = scope(
+        OwnerVisit.objects.select_related("house", "community", "visited_by", "request"),
+        user,
+        Perm.ACTIVITY_VIEW,
+    )
+    if community_id:
+        visits = visits.filter(community_id=community_id)
+    if q:
+        visits = visits.filter(Q(house__code__startswith=q) | Q(opinions__icontains=q))
+    if month:
+        try:
+            first = datetime.date.fromisoformat(f"{month}-01")
+        except ValueError:
+            first = None
+        if first is not None:
+            visits = visits.filter(visited_on__year=first.year, visited_on__month=first.month)
+    return visits.order_by("-visited_on", "-id")
+
+
+def forum_opinions(activity):
+    return list(activity.opinions.select_related("house", "request", "recorded_by"))
+
+
+# --- greetings and warnings ----------------------------------------------------------------------
+
+
+def weather_warning_list(user, *, community_id=None, status: str = ""):
+    from propdesk.community.models import WarningStatus, WeatherWarning
+
+    warnings = scope(
+        WeatherWarning.objects.select_related("community", "created_by"), user, Perm.INCIDENT_VIEW
+    )
+    if community_id:
+        warnings = warnings.filter(community_id=community_id)
+    if status in WarningStatus.values:
+        warnings = warnings.filter(status=status)
+    return warnings.order_by("-send_at", "-id")
+
+
+def care_calls_for_warnings(user, warning_ids) -> list:
+    """The care residents' phone calls a warning started, open ones first."""
+    from propdesk.community.models import CareCall
+
+    sources = [f"warning:{i}" for i in warning_ids]
+    return list(
+        scope(
+            CareCall.objects.select_related("resident", "resident__house", "done_by"),
+            user,
+            Perm.CARE_VIEW,
+        )
+        .filter(source__in=sources)
+        .order_by("done_at", "due_at", "id")
+    )
+
+
+def birthday_greetings_sent(user, *, community_id=None):
+    from propdesk.community.models import BirthdayGreeting
+
+    greetings = scope(
+        BirthdayGreeting.objects.select_related("community"), user, Perm.GREETING_OPT_OUT
+    )
+    if community_id:
+        greetings = greetings.filter(community_id=community_id)
+    return greetings.order_by("-sent_on", "-id")
+
+
+def greeting_messages(greetings) -> dict:
+    """The outbox messages of each greeting on a page, by greeting id (one query)."""
+    from functools import reduce
+    from operator import or_
+
+    from propdesk.core.models import OutboxMessage
+
+    greetings = list(greetings)
+    if not greetings:
+        return {}
+    prefixes = {g.id: f"birthday:{g.year}:{g.person_key}:" for g in greetings}
+    rows = OutboxMessage.objects.filter(
+        reduce(or_, (Q(dedupe_key__startswith=p) for p in prefixes.values())),
+        event="greeting.birthday",
+    ).order_by("id")
+    found: dict[int, list] = {g.id: [] for g in greetings}
+    for row in rows:
+        for greeting_id, prefix in prefixes.items():
+            if row.dedupe_key.startswith(prefix):
+                found[greeting_id].append(row)
+                break
+    return found
+
+
+def greeting_people(user, *, community_id: int, q: str):
+    """Owners and residents of a community matching a name, mobile tail or house code (at most 50
+    of each), for the opt-out page."""
+    from propdesk.estates.models import Owner, Ownership, Resident
+
+    if (
+        not q
+        or not has_perm(user, Perm.GREETING_OPT_OUT)
+        or community_id not in community_ids(user)
+    ):
+        return [], []
+    person_match = (
+        Q(name__icontains=q)
+        | Q(name_initials__startswith=q.lower())
+        | Q(mobile=q)
+        | Q(mobile_tail=q)
+    )
+    house_owner_ids = Ownership.objects.filter(
+        community_id=community_id, end_on__isnull=True, house__code__startswith=q
+    ).values("owner_id")
+    owners = list(
+        Owner.objects.filter(community_id=community_id)
+        .filter(person_match | Q(id__in=house_owner_ids))
+        .order_by("name", "id")[:50]
+    )
+    residents = list(
+        Resident.objects.filter(community_id=community_id)
+        .filter(person_match | Q(house__code__startswith=q))
+        .select_related("house")
+        .order_by("name", "id")[:50]
+    )
+    return owners, residents

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from propdesk.community.views import activities, care, desk, incidents, plans
+from propdesk.community.views import (
+    activities,
+    care,
+    desk,
+    greetings,
+    incidents,
+    owner_visits,
+    plans,
+    warnings,
+)
 
 urlpatterns = [
     path("", incidents.incident_list, name="community_home"),
@@ -88,4 +97,24 @@ urlpatterns = [
         activities.activity_photo,
         name="community_activity_photo",
     ),
+    path(
+        "activities/<int:activity_id>/opinions/",
+        activities.forum_opinion,
+        name="community_forum_opinion",
+    ),
+    path("owner-visits/", owner_visits.plan_list, name="community_owner_visits"),
+    path("owner-visits/plan/", owner_visits.plan_edit, name="community_owner_visit_plan"),
+    path("owner-visits/records/", owner_visits.visit_records, name="community_owner_visit_records"),
+    path("owner-visits/months/", owner_visits.visit_months, name="community_owner_visit_months"),
+    path("warnings/", warnings.warning_list, name="community_warnings"),
+    path("warnings/new/", warnings.warning_new, name="community_warning_new"),
+    path(
+        "warnings/<int:warning_id>/cancel/",
+        warnings.warning_cancel,
+        name="community_warning_cancel",
+    ),
+    path("greetings/", greetings.greeting_overview, name="community_greetings"),
+    path("greetings/setting/", greetings.greeting_setting, name="community_greeting_setting"),
+    path("greetings/people/", greetings.greeting_people, name="community_greeting_people"),
+    path("greetings/opt-out/", greetings.greeting_opt_out, name="community_greeting_opt_out"),
 ]

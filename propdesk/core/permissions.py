@@ -111,7 +111,9 @@ class Perm(StrEnum):
     REVEAL_HEALTH = "pii.reveal_health"
     ACTIVITY_VIEW = "community.activity_view"
     ACTIVITY_MANAGE = "community.activity_manage"
-    OUTREACH_MANAGE = "community.outreach_manage"
+    GREETING_OPT_OUT = "community.greeting_opt_out"
+    GREETING_CONFIGURE = "community.greeting_configure"
+    WEATHER_WARNING = "community.weather_warning"
     MAINTENANCE_OUTREACH = "assistant.maintenance_outreach"
 
 
@@ -268,7 +270,9 @@ for _role, _perms in _OPERATIONS.items():
 
 # Emergencies and community (应急与社区): every staff member sees incidents and ticks the steps
 # they do; the desk opens, broadcasts, links calls and keeps the visit log, care visits and
-# activities; supervisors close incidents, edit plans, reveal health details and send warnings.
+# activities, and records who does not want birthday greetings; supervisors close incidents, edit
+# plans, reveal health details, turn a community's birthday greetings on or off and schedule
+# severe-weather warnings (to whole communities, up to a week ahead).
 _COMMUNITY_STAFF = {Perm.INCIDENT_VIEW, Perm.INCIDENT_WORK, Perm.ACTIVITY_VIEW}
 _COMMUNITY_DESK = _COMMUNITY_STAFF | {
     Perm.INCIDENT_OPEN,
@@ -277,11 +281,18 @@ _COMMUNITY_DESK = _COMMUNITY_STAFF | {
     Perm.CARE_VIEW,
     Perm.CARE_MANAGE,
     Perm.ACTIVITY_MANAGE,
+    Perm.GREETING_OPT_OUT,
 }
 COMMUNITY_GRANTS: dict[str, set[Perm]] = {
     Role.AGENT: _COMMUNITY_DESK,
     Role.SUPERVISOR: _COMMUNITY_DESK
-    | {Perm.INCIDENT_CLOSE, Perm.INCIDENT_PLANS, Perm.REVEAL_HEALTH, Perm.OUTREACH_MANAGE},
+    | {
+        Perm.INCIDENT_CLOSE,
+        Perm.INCIDENT_PLANS,
+        Perm.REVEAL_HEALTH,
+        Perm.GREETING_CONFIGURE,
+        Perm.WEATHER_WARNING,
+    },
     Role.TECHNICIAN: _COMMUNITY_STAFF,
     Role.GUARD: _COMMUNITY_STAFF | {Perm.INCIDENT_OPEN, Perm.VISIT_LOG},
 }

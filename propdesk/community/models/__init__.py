@@ -12,6 +12,7 @@ from propdesk.community.models.desk import DeskVisit, VisitOutcome, VisitPurpose
 from propdesk.community.models.greetings import (
     BirthdayGreeting,
     GreetingOptOut,
+    GreetingSetting,
     WarningStatus,
     WeatherWarning,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "OwnerVisitPlan",
     "BirthdayGreeting",
     "GreetingOptOut",
+    "GreetingSetting",
     "WarningStatus",
     "WeatherWarning",
     "Activity",

@@ -35,6 +35,26 @@ class GreetingOptOut(models.Model):
         return self.person_key
 
 
+class GreetingSetting(models.Model):
+    """Whether a community greets its people on their birthday (on without a row)."""
+
+    community = models.OneToOneField(
+        "estates.Community", on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
+    )
+    enabled = models.BooleanField(_("birthday greetings on"), default=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("birthday greeting setting")
+        verbose_name_plural = _("birthday greeting settings")
+
+    def __str__(self) -> str:
+        return f"{self.community_id}: {self.enabled}"
+
+
 class BirthdayGreeting(models.Model):
     """One greeting sent: the unique (person, year) makes a second one impossible, whichever
     worker tries and however often the job runs."""

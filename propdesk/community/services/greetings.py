@@ -10,6 +10,8 @@
 - Never twice for the same person and year: each greeting first writes a `BirthdayGreeting` row
   unique on (person, year) in the transaction that queues its messages; a second worker waits
   for the first's row and then skips the person. The dedupe keys carry the year too.
+- A community turns its greetings off or on again (`greeting_setting_set`, supervisors; on
+  when never set).
 - A person opts out (`greeting_opt_out_set`, staff; `greeting_opt_out_mine`, the owner's own
   account); the person is keyed by company and a digest of the ID number, never the number.
 """
@@ -26,7 +28,7 @@ from django.utils.translation import gettext as _
 from stdnum.cn import ric
 
 from propdesk.community import error_codes
-from propdesk.community.models import BirthdayGreeting, GreetingOptOut
+from propdesk.community.models import BirthdayGreeting, GreetingOptOut, GreetingSetting
 from propdesk.core import audit
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.permissions import Perm, is_owner_account, require
@@ -132,8 +134,9 @@ def birthday_greetings_send(*, now: datetime.datetime | None = None) -> int:
         return 0
     day = local.date()
     opted_out = set(GreetingOptOut.objects.values_list("person_key", flat=True))
+    switched_off = GreetingSetting.objects.filter(enabled=False).values("community_id")
     greeted = 0
-    for community in Community.objects.order_by("id"):
+    for community in Community.objects.exclude(id__in=switched_off).order_by("id"):
         for key, person in birthday_people(community, day):
             if key in opted_out:
                 continue
@@ -142,6 +145,37 @@ def birthday_greetings_send(*, now: datetime.datetime | None = None) -> int:
             except Exception:  # one person's failure must not stop the others; retried later
                 logger.exception("birthday greeting in community %s failed", community.id)
     return greeted
+
+
+def greetings_enabled(community: Community) -> bool:
+    setting = GreetingSetting.objects.filter(community=community).first()
+    return setting is None or setting.enabled
+
+
+@transaction.atomic
+def greeting_setting_set(*, actor, community: Community, enabled: bool) -> GreetingSetting:
+    """Turn a community's birthday greetings on or off (supervisors of the community)."""
+    require(actor, Perm.GREETING_CONFIGURE, community.id)
+    if not isinstance(enabled, bool):
+        raise ValidationFailed(_("Choose on or off."), code=error_codes.BAD_CHOICE, field="enabled")
+    setting, created = GreetingSetting.objects.select_for_update().get_or_create(
+        community=community, defaults={"enabled": enabled, "updated_by": actor}
+    )
+    before = True if created else setting.enabled
+    if not created and setting.enabled != enabled:
+        setting.enabled = enabled
+        setting.updated_by = actor
+        setting.updated_at = timezone.now()
+        setting.save(update_fields=["enabled", "updated_by", "updated_at"])
+    if before != enabled:
+        audit.record_change(
+            actor=actor,
+            instance=setting,
+            action="update",
+            changes={"enabled": [before, enabled]},
+            object_repr=_("Birthday greetings"),
+        )
+    return setting
 
 
 def _opt_out_key(owner: Owner | None, resident: Resident | None) -> tuple[str, Community]:
@@ -167,7 +201,7 @@ def greeting_opt_out_set(
         raise ValidationFailed(
             _("Name the owner or the resident."), code=error_codes.REQUIRED, field="owner"
         )
-    require(actor, Perm.ACTIVITY_MANAGE, (owner or resident).community_id)
+    require(actor, Perm.GREETING_OPT_OUT, (owner or resident).community_id)
     return _opt_out_write(actor, owner, resident, opted_out)
 
 

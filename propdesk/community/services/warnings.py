@@ -60,7 +60,7 @@ def weather_warning_schedule(
             _("Too many items chosen."), code=error_codes.TOO_MANY, field="communities"
         )
     for community in communities:
-        require(actor, Perm.INCIDENT_BROADCAST, community.id)
+        require(actor, Perm.WEATHER_WARNING, community.id)
     now = timezone.now()
     title = clean_text("title", title, max_length=60, required=True)
     text = clean_text("text", text, max_length=300, required=True)
@@ -100,7 +100,7 @@ def weather_warning_schedule(
 
 @transaction.atomic
 def weather_warning_cancel(*, actor, warning: WeatherWarning) -> WeatherWarning:
-    require(actor, Perm.INCIDENT_BROADCAST, warning.community_id)
+    require(actor, Perm.WEATHER_WARNING, warning.community_id)
     changed = WeatherWarning.objects.filter(
         pk=warning.pk, status=WarningStatus.SCHEDULED, claimed_at__isnull=True
     ).update(status=WarningStatus.CANCELLED)

@@ -85,6 +85,14 @@ def supervisor(personas):
 
 
 @pytest.fixture
+def other_supervisor(personas, community_b):
+    """A supervisor of community B only."""
+    from propdesk.accounts.models import Role
+
+    return make_user("other_supervisor", Role.SUPERVISOR, community_b)
+
+
+@pytest.fixture
 def guard(personas):
     return personas["guard"]
 

@@ -10,13 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from propdesk.community import selectors
-from propdesk.community.forms import ActivityForm, ActivityPhotoForm
-from propdesk.community.models import ActivityFeedback, ActivityPhoto, ActivitySignup
+from propdesk.community.forms import ActivityForm, ActivityPhotoForm, ForumOpinionForm
+from propdesk.community.models import (
+    ActivityFeedback,
+    ActivityKind,
+    ActivityPhoto,
+    ActivitySignup,
+)
 from propdesk.community.services import activities as service
+from propdesk.community.services import visits as visits_service
 from propdesk.core.errors import AppError, NotFound
 from propdesk.core.permissions import Perm, communities_for, get_scoped, has_perm, require
 from propdesk.core.views import console_view, form_error, form_page, render_page
-from propdesk.estates.models import Building
+from propdesk.estates.models import Building, House
 
 
 @console_view
@@ -74,38 +80,76 @@ def activity_new(request):
     )
 
 
-@console_view
-def activity_detail(request, activity_id: int):
+def _detail(request, activity, *, photo_form=None, opinion_form=None, status=200):
     user = request.user
-    activity = selectors.activity_for_user(user, activity_id)
     can_manage = has_perm(user, Perm.ACTIVITY_MANAGE)
-    photo_form = ActivityPhotoForm(request.POST or None, request.FILES or None)
-    status = 200
-    if request.method == "POST":
-        require(user, Perm.ACTIVITY_MANAGE, activity.community_id)
-        if photo_form.is_valid():
-            try:
-                service.activity_photo_add(
-                    actor=user,
-                    activity=activity,
-                    photo=photo_form.cleaned_data["photo"],
-                    caption=photo_form.cleaned_data["caption"],
-                )
-            except AppError as exc:
-                form_error(photo_form, exc)
-            else:
-                messages.success(request, _("Photo added."))
-                return redirect("community_activity_detail", activity_id=activity.id)
-        status = 400
+    is_forum = activity.kind == ActivityKind.FORUM
     context = {
         **selectors.activity_detail(activity),
         "can_manage": can_manage,
-        "photo_form": photo_form if can_manage else None,
+        "photo_form": (photo_form or ActivityPhotoForm()) if can_manage else None,
+        "is_forum": is_forum,
+        "opinions": selectors.forum_opinions(activity) if is_forum else [],
+        "opinion_form": (opinion_form or ForumOpinionForm()) if can_manage and is_forum else None,
         "now": timezone.now(),
     }
     return render_page(
         request, "community/pages/activity_detail.html", None, context, status=status
     )
+
+
+@console_view
+def activity_detail(request, activity_id: int):
+    user = request.user
+    activity = selectors.activity_for_user(user, activity_id)
+    if request.method != "POST":
+        return _detail(request, activity)
+    require(user, Perm.ACTIVITY_MANAGE, activity.community_id)
+    photo_form = ActivityPhotoForm(request.POST, request.FILES or None)
+    if photo_form.is_valid():
+        try:
+            service.activity_photo_add(
+                actor=user,
+                activity=activity,
+                photo=photo_form.cleaned_data["photo"],
+                caption=photo_form.cleaned_data["caption"],
+            )
+        except AppError as exc:
+            form_error(photo_form, exc)
+        else:
+            messages.success(request, _("Photo added."))
+            return redirect("community_activity_detail", activity_id=activity.id)
+    return _detail(request, activity, photo_form=photo_form, status=400)
+
+
+@require_POST
+@console_view
+def forum_opinion(request, activity_id: int):
+    """Record an opinion heard at an owner forum: it becomes a suggestion request at once."""
+    user = request.user
+    activity = selectors.activity_for_user(user, activity_id, Perm.ACTIVITY_MANAGE)
+    form = ForumOpinionForm(request.POST)
+    if form.is_valid():
+        house = House.objects.filter(
+            community_id=activity.community_id, code=form.cleaned_data["house_code"].strip()
+        ).first()
+        if house is None:
+            form.add_error("house_code", _("No such house in this community."))
+        else:
+            try:
+                opinion = visits_service.forum_opinion_record(
+                    actor=user, activity=activity, house=house, text=form.cleaned_data["text"]
+                )
+            except AppError as exc:
+                form_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Opinion recorded as suggestion request %(n)s.")
+                    % {"n": opinion.request.number},
+                )
+                return redirect("community_activity_detail", activity_id=activity.id)
+    return _detail(request, activity, opinion_form=form, status=400)
 
 
 def _back(activity_id):

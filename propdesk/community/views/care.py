@@ -159,4 +159,6 @@ def care_call_done(request, call_id: int):
         messages.success(request, _("Call recorded."))
     if request.POST.get("next") == "detail":
         return redirect("community_care_detail", resident_id=call.resident_id)
+    if request.POST.get("next") == "warnings":
+        return redirect("community_warnings")
     return redirect("community_care")

@@ -110,7 +110,9 @@ community.care_manage     x        x           .          .       .      x      
 pii.reveal_health         .        x           .          .       .      x      .
 community.activity_view   x        x           x          .       x      x      .
 community.activity_manage x        x           .          .       .      x      .
-community.outreach_manage .        x           .          .       .      x      .
+community.greeting_opt_out x       x           .          .       .      x      .
+community.greeting_configure .      x           .          .       .      x      .
+community.weather_warning .        x           .          .       .      x      .
 assistant.maintenance_outreach x   x           .          .       .      x      .
 """
 
