@@ -380,7 +380,7 @@ class WeatherWarningForm(ConsoleForm):
     def __init__(self, *args, communities=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["communities"].choices = [(c.id, c.name) for c in communities]
-        self.fields["communities"].widget.attrs["class"] = "form-check-input"
+        self.fields["communities"].widget.attrs["class"] = ""
 
 
 class GreetingPersonSearchForm(forms.Form):

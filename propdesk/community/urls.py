@@ -103,7 +103,11 @@ urlpatterns = [
         name="community_forum_opinion",
     ),
     path("owner-visits/", owner_visits.plan_list, name="community_owner_visits"),
-    path("owner-visits/plan/", owner_visits.plan_edit, name="community_owner_visit_plan"),
+    path(
+        "owner-visits/<int:community_id>/plan/",
+        owner_visits.plan_edit,
+        name="community_owner_visit_plan",
+    ),
     path("owner-visits/records/", owner_visits.visit_records, name="community_owner_visit_records"),
     path("owner-visits/months/", owner_visits.visit_months, name="community_owner_visit_months"),
     path("warnings/", warnings.warning_list, name="community_warnings"),

@@ -85,7 +85,7 @@ PAGES = {
     "visit_plans": ("/community/owner-visits/" + C, VIEW_ALL),
     "visit_plans_overdue": ("/community/owner-visits/" + C + "&show=overdue", VIEW_ALL),
     "visit_plan_edit": (
-        "/community/owner-visits/plan/" + C + "&building={w.building.id}",
+        "/community/owner-visits/{w.community.id}/plan/?building={w.building.id}",
         DESK,
     ),
     "visit_records": ("/community/owner-visits/records/" + C, VIEW_ALL),
@@ -204,10 +204,7 @@ def test_a_technician_cannot_record_a_visit(outreach, personas, house_a):
 
 
 def test_a_plan_is_changed_from_the_page(outreach, agent):
-    path = (
-        f"/community/owner-visits/plan/?community={outreach.community.id}"
-        f"&building={outreach.building.id}"
-    )
+    path = f"/community/owner-visits/{outreach.community.id}/plan/?building={outreach.building.id}"
     response = client_for(agent).post(path, {"building": outreach.building.id, "every_days": 45})
     assert response.status_code == 302
     assert OwnerVisitPlan.objects.get(building=outreach.building).every_days == 45
@@ -221,7 +218,7 @@ def test_a_bad_plan_names_the_field_and_writes_nothing(outreach, agent, body, fi
     before = community_snapshot()
     data = {"building": outreach.building.id, **body} if field != "building" else {"every_days": 9}
     response = client_for(agent).post(
-        f"/community/owner-visits/plan/?community={outreach.community.id}", data
+        f"/community/owner-visits/{outreach.community.id}/plan/", data
     )
     assert response.status_code == 400
     assert f'data-field-error="{field}"' in response.content.decode()
@@ -229,12 +226,9 @@ def test_a_bad_plan_names_the_field_and_writes_nothing(outreach, agent, body, fi
 
 
 def test_another_communitys_building_is_not_found(outreach, agent, house_b):
-    path = f"/community/owner-visits/plan/?community={house_b.community_id}"
+    path = f"/community/owner-visits/{house_b.community_id}/plan/"
     assert client_for(agent).get(path).status_code == 404
-    path = (
-        f"/community/owner-visits/plan/?community={outreach.community.id}"
-        f"&building={house_b.building_id}"
-    )
+    path = f"/community/owner-visits/{outreach.community.id}/plan/?building={house_b.building_id}"
     assert client_for(agent).get(path).status_code == 404
 
 

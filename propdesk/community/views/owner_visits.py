@@ -70,11 +70,11 @@ def plan_list(request):
 
 
 @console_view
-def plan_edit(request):
+def plan_edit(request, community_id: int):
     """Plan a building's visits or change how often (`?building=` preselects one)."""
     user = request.user
     require(user, Perm.ACTIVITY_MANAGE)
-    community, _communities = chosen_community(request, Perm.ACTIVITY_MANAGE)
+    community = communities_for(user, Perm.ACTIVITY_MANAGE).filter(id=community_id).first()
     if community is None:
         raise NotFound()
     buildings = list(Building.objects.filter(community=community).order_by("number", "id"))
