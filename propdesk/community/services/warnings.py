@@ -8,6 +8,7 @@
 - At the send time the worker queues the notices template `weather.warning` to every current
   owner and resident through the usual channels, switches and quiet hours (not urgent: a warning
   for tomorrow waits for the morning; an emergency under way is an incident's broadcast).
+- Cancelling a warning before it is sent closes its open care calls: nobody needs phoning.
 - The claim is one conditional UPDATE, so of two workers only one queues a warning; dedupe keys
   `weather:<id>:<channel>:<address>` make a rerun add nothing.
 """
@@ -21,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.community import error_codes
-from propdesk.community.models import CareResident, WarningStatus, WeatherWarning
+from propdesk.community.models import CareCall, CareResident, WarningStatus, WeatherWarning
 from propdesk.community.services._common import clean_when
 from propdesk.community.services.care import care_calls_start
 from propdesk.core import audit
@@ -108,6 +109,10 @@ def weather_warning_cancel(*, actor, warning: WeatherWarning) -> WeatherWarning:
         raise Conflict(
             _("This warning has already been sent."), code=error_codes.ALREADY_SENT, field="status"
         )
+    # Nobody needs phoning about a warning that will not come.
+    CareCall.objects.filter(source=f"warning:{warning.pk}", done_at__isnull=True).update(
+        done_at=timezone.now(), outcome=_("Warning cancelled: no call needed.")
+    )
     warning.refresh_from_db()
     audit.record_change(
         actor=actor,

@@ -251,3 +251,18 @@ def test_a_supervisor_of_another_community_cannot_cancel(
             "other_supervisor", f"/api/community/warnings/{warning.id}/cancel"
         )
     assert response.status_code == 404
+
+
+def test_cancelling_a_warning_closes_its_care_calls(supervisor, building_3, grandma, clock):
+    [warning] = service.weather_warning_schedule(
+        actor=supervisor,
+        communities=[building_3.community],
+        title="暴雨",
+        text="注意",
+        send_at=at("2026-07-10 18:00"),
+    )
+    call = CareCall.objects.get(resident=grandma)
+    assert call.done_at is None
+    service.weather_warning_cancel(actor=supervisor, warning=warning)
+    call.refresh_from_db()
+    assert call.done_at is not None and call.outcome
