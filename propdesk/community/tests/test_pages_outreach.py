@@ -474,3 +474,22 @@ def test_no_request_is_written_by_a_page_view(outreach, supervisor):
     for path, _allowed in PAGES.values():
         client_for(supervisor).get(path.format(w=outreach))
     assert ServiceRequest.objects.count() == count
+
+
+def test_the_overdue_list_shows_late_buildings_only(outreach, agent, neighbours):
+    OwnerVisitPlan.objects.filter(building=outreach.building).update(
+        next_due_on=datetime.date(2026, 7, 1)
+    )
+    visits.visit_plan_set(actor=agent, building=neighbours["building_4"], every_days=30)
+    client = client_for(agent)
+    html = client.get(
+        f"/community/owner-visits/?community={outreach.community.id}&show=overdue"
+    ).content.decode()
+    assert "3号楼" in html and "4号楼" not in html and "2026-07-01" in html
+    assert 'data-testid="overdue-count"' in html
+
+
+def test_an_agent_sees_warnings_and_calls_but_cannot_compose(outreach, agent):
+    html = client_for(agent).get("/community/warnings/").content.decode()
+    assert "台风橙色预警" in html and 'data-testid="call-done"' in html
+    assert 'data-testid="warning-new"' not in html and 'data-testid="warning-cancel"' not in html
