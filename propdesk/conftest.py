@@ -208,11 +208,14 @@ DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_serv
 @pytest.fixture(autouse=True)
 def _fresh_configuration_cache():
     """Each test reads the configuration rows of its own database, not a cached earlier test's."""
+    from propdesk.accounts.token_cache import cache_clear as token_cache_clear
     from propdesk.core.config_cache import clear_cache
 
     clear_cache()
+    token_cache_clear()
     yield
     clear_cache()
+    token_cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -177,6 +177,10 @@ else:
         "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
     }
 
+# New requests' owners are told by the worker: the web process wakes it at most once per this
+# many seconds (tickets.services.notify); 0 wakes it after every request.
+OWNER_NOTICE_BATCH_SECONDS = env_int("OWNER_NOTICE_BATCH_SECONDS", 1)
+
 # The cache shared by every web and worker process (providers' access tokens, single-use sign-in
 # states): Redis when REDIS_URL is set (or CACHE_URL, another Redis), else this process's memory.
 SHARED_CACHE_URL = os.environ.get("CACHE_URL", "") or REDIS_URL

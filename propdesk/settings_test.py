@@ -14,6 +14,7 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
+OWNER_NOTICE_BATCH_SECONDS = 0  # eager tasks: the owners are told as the request commits
 MEDIA_ROOT = VAR_DIR / "test-media"
 LANGUAGE_CODE = "zh-hans"
 PORTAL_PUBLIC_BASE_URL = "http://testserver"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.accounts import error_codes
 from propdesk.accounts.models import ApiToken, User, hash_token
+from propdesk.accounts.token_cache import tokens_forget
 from propdesk.core import audit
 from propdesk.core.errors import Conflict, NotFound, ValidationFailed
 from propdesk.core.permissions import Perm, require
@@ -62,6 +63,7 @@ def api_token_revoke(*, actor, token: ApiToken) -> ApiToken:
     )
     if not revoked:
         raise Conflict(_("This token is already revoked."), code=error_codes.ALREADY_REVOKED)
+    tokens_forget()  # an UPDATE sends no signal
     token.refresh_from_db(fields=["revoked_at"])
     audit.record_change(actor=actor, instance=token, action="revoke")
     return token

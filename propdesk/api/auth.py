@@ -5,19 +5,17 @@ malformed token is refused with 401 even when a session cookie comes along. With
 console's session is used, and unsafe methods must carry the CSRF token, as on the pages.
 """
 
-import datetime
 import re
 
 from django.conf import settings
-from django.utils import timezone
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from propdesk.accounts.models import ApiToken, hash_token
+from propdesk.accounts.token_cache import token_user
 
 # ApiToken.generate_key(): the prefix and 43 URL-safe characters; a little slack for the future.
 TOKEN_RE = re.compile(rf"^{re.escape(ApiToken.PREFIX)}[A-Za-z0-9_-]{{20,100}}$")
-LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
 
 
 class TokenAuth(HttpBearer):
@@ -33,18 +31,12 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
         if not TOKEN_RE.match(token):
             raise AuthenticationError()
-        api_token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(token), revoked_at__isnull=True)
-            .first()
-        )
-        if api_token is None or not api_token.user.is_active:
+        # Remembered per process for a few seconds, cleared on any change (accounts.token_cache).
+        user = token_user(hash_token(token))
+        if user is None:
             raise AuthenticationError()
-        now = timezone.now()
-        if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=now)
-        request.user = api_token.user
-        return api_token.user
+        request.user = user
+        return user
 
 
 class SessionAuth(APIKeyCookie):

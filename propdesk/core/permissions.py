@@ -391,6 +391,12 @@ def community_ids(user) -> list[int]:
     return ids
 
 
+def community_ids_known(user, ids: list[int]) -> None:
+    """Hand `user` the ids of its communities when they are already known (an API token's
+    cache, `accounts.token_cache`), so that `community_ids` reads nothing."""
+    user._propdesk_community_ids = ids
+
+
 def _community_model():
     # The kernel names no domain app: the community model is the one users are scoped to.
     from django.contrib.auth import get_user_model

@@ -88,9 +88,13 @@ def test_the_reminder_subject_comes_from_the_template(personas, billed, communit
 
 
 def _request(personas, house, **values):
+    """A request recorded at the desk, and the worker's pass that tells its owners."""
+    from propdesk.tickets.services.notify import owner_notices_send
     from propdesk.tickets.tests.conftest import new_request
 
-    return new_request(personas["agent"], house, **values)
+    request = new_request(personas["agent"], house, **values)
+    owner_notices_send()
+    return request
 
 
 def test_request_messages_follow_the_communitys_template(personas, owner_a, community_a, house_a):

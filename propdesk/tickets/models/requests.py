@@ -335,10 +335,20 @@ class RequestEvent(models.Model):
     note = models.TextField(_("note"), max_length=2000, blank=True)
     data = models.JSONField(default=dict, blank=True)
     at = models.DateTimeField(_("when"))
+    # The owners are still to be told of this step: set in the step's own insert, cleared by the
+    # worker when it queues their messages (tickets.services.notify, owner_notices_send).
+    owner_notice_pending = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["request", "at", "id"], name="req_event_timeline")]
+        indexes = [
+            models.Index(fields=["request", "at", "id"], name="req_event_timeline"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(owner_notice_pending=True),
+                name="req_event_notice_pending",
+            ),
+        ]
         verbose_name = _("request event")
         verbose_name_plural = _("request timeline")
 

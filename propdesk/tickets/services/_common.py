@@ -31,6 +31,7 @@ def event_record(
     note: str = "",
     data: dict[str, Any] | None = None,
     at=None,
+    owner_notice_pending: bool = False,
 ) -> RequestEvent:
     return RequestEvent.objects.create(
         community_id=request.community_id,
@@ -42,6 +43,7 @@ def event_record(
         note=note,
         data=data or {},
         at=at or clock.now(),
+        owner_notice_pending=owner_notice_pending,
     )
 
 

@@ -3,8 +3,8 @@
 On intake the request gets its number (gap-free per community and year), its department from
 the routing rules, its SLA clocks from the policy, a recurrence flag when the same house (or the
 same building's common area) had a request of the same category resolved lately, its search
-words, the first timeline event, and the owner's confirmation with the request number and the
-promised time — all in one transaction.
+words and the first timeline event — all in one transaction — and the owner's confirmation with
+the request number and the promised time, queued by the worker seconds after commit.
 """
 
 import datetime
@@ -262,9 +262,10 @@ def request_create(
             "recurrence_of": earlier.recurrence_number,
         },
         at=now,
+        # The owners are told by the worker, seconds after commit (notify.owner_notice_later).
+        owner_notice_pending=notify.owner_notice_later(),
     )
     photos_attach(request=request, event=event, checked=checked_photos, actor=actor, at=now)
-    notify.owner_notify(request=request, event=event)
     request.open_duplicates = list(earlier.open_numbers)
     return request
 

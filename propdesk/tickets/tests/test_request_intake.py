@@ -17,6 +17,7 @@ from propdesk.tickets.models import (
     SlaClock,
     SlaPolicy,
 )
+from propdesk.tickets.services.notify import owner_notices_send
 from propdesk.tickets.tests.conftest import at, new_request, photo, snapshot
 
 
@@ -53,6 +54,7 @@ def test_it_records_a_call_with_number_department_and_deadlines(desk, make_reque
 
 def test_the_owner_is_told_the_number_and_the_promised_time(desk, make_request):
     request = make_request()
+    owner_notices_send()  # the worker's pass, seconds after commit
 
     messages = list(OutboxMessage.objects.order_by("channel"))
     assert [(m.channel, m.recipient, m.event) for m in messages] == [
