@@ -40,7 +40,7 @@ from propdesk.portal.payments import credentials
 from propdesk.portal.payments.base import (
     CallbackData,
     CallbackRejected,
-    PaymentProvider,
+    MerchantProvider,
     ProviderError,
     ProviderOrder,
     ProviderTrade,
@@ -128,7 +128,7 @@ def response_object_text(raw: str, key: str) -> str:
     raise ValueError("unterminated response object")
 
 
-class AlipayProvider(PaymentProvider):
+class AlipayProvider(MerchantProvider):
     name = "alipay"
     payment_method = "alipay"
     channels = ("page", "wap")
@@ -137,23 +137,6 @@ class AlipayProvider(PaymentProvider):
     @property
     def label(self) -> str:
         return _("Alipay")
-
-    def _values(self) -> dict:
-        values = credentials.load(self.name, self.company_id) if self.company_id else None
-        if values is None:
-            raise ProviderError(
-                _("Alipay is not configured for this company."),
-                code=error_codes.PROVIDER_NOT_CONFIGURED,
-            )
-        return values
-
-    def is_available(self) -> bool:
-        if self.company_id is None:
-            return bool(credentials.configured_companies(self.name))
-        return credentials.load(self.name, self.company_id) is not None
-
-    def notify_url(self) -> str:
-        return f"{settings.PORTAL_PUBLIC_BASE_URL}/api/portal/payments/callback/{self.name}"
 
     def _params(self, method: str, biz: dict, **extra) -> dict:
         values = self._values()

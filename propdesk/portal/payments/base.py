@@ -8,7 +8,12 @@ provider's transaction id, and turning the money into a normal payment with a re
 
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
 from propdesk.core.errors import AppError
+from propdesk.portal import error_codes
+from propdesk.portal.payments import credentials
 
 
 class CallbackRejected(AppError):
@@ -153,3 +158,27 @@ class PaymentProvider:
     def callback_answer(self, ok: bool) -> tuple[int, str, str]:
         """(status, content type, body) the provider expects in reply."""
         return (200, "text/plain", "success") if ok else (400, "text/plain", "fail")
+
+
+class MerchantProvider(PaymentProvider):
+    """A real provider: it pays into a company's merchant account, whose credentials an
+    administrator entered (stored sealed, read back here only to sign and verify)."""
+
+    def _values(self) -> dict:
+        """The company's credentials for this provider; a clear error when there are none."""
+        values = credentials.load(self.name, self.company_id) if self.company_id else None
+        if values is None:
+            raise ProviderError(
+                _("%(provider)s is not configured for this company.") % {"provider": self.label},
+                code=error_codes.PROVIDER_NOT_CONFIGURED,
+            )
+        return values
+
+    def is_available(self) -> bool:
+        if self.company_id is None:
+            return bool(credentials.configured_companies(self.name))
+        return credentials.load(self.name, self.company_id) is not None
+
+    def notify_url(self) -> str:
+        """Where the provider sends its payment and refund notifications."""
+        return f"{settings.PORTAL_PUBLIC_BASE_URL}/api/portal/payments/callback/{self.name}"

@@ -43,7 +43,7 @@ from propdesk.portal.payments import credentials
 from propdesk.portal.payments.base import (
     CallbackData,
     CallbackRejected,
-    PaymentProvider,
+    MerchantProvider,
     ProviderError,
     ProviderOrder,
     ProviderTrade,
@@ -140,7 +140,7 @@ def _fen(value) -> int:
     return int((amount * 100).to_integral_value())
 
 
-class WeChatPayProvider(PaymentProvider):
+class WeChatPayProvider(MerchantProvider):
     name = "wechat"
     payment_method = "wechat"
     channels = ("native", "h5", "jsapi")
@@ -149,22 +149,6 @@ class WeChatPayProvider(PaymentProvider):
     @property
     def label(self) -> str:
         return _("WeChat Pay")
-
-    # --- credentials ------------------------------------------------------------------------
-
-    def _values(self) -> dict:
-        values = credentials.load(self.name, self.company_id) if self.company_id else None
-        if values is None:
-            raise ProviderError(
-                _("WeChat Pay is not configured for this company."),
-                code=error_codes.PROVIDER_NOT_CONFIGURED,
-            )
-        return values
-
-    def is_available(self) -> bool:
-        if self.company_id is None:
-            return bool(credentials.configured_companies(self.name))
-        return credentials.load(self.name, self.company_id) is not None
 
     # --- requests ---------------------------------------------------------------------------
 
@@ -255,9 +239,6 @@ class WeChatPayProvider(PaymentProvider):
             )
 
     # --- orders -----------------------------------------------------------------------------
-
-    def notify_url(self) -> str:
-        return f"{settings.PORTAL_PUBLIC_BASE_URL}/api/portal/payments/callback/{self.name}"
 
     def create_order(
         self,

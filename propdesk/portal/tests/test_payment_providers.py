@@ -151,3 +151,23 @@ def test_the_check_passes_with_a_configured_real_provider(no_sandbox):
     assert real_provider_configured()
     assert [p.name for p in available_providers()] == ["standin"]
     assert _ids() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "label"), [("wechat", "微信支付"), ("alipay", "支付宝")])
+def test_a_real_provider_without_credentials_names_itself_and_is_not_offered(
+    community_a, name, label
+):
+    from django.utils import translation
+
+    from propdesk.portal import error_codes
+    from propdesk.portal.payments import registry
+    from propdesk.portal.payments.base import ProviderError
+
+    assert provider_named(name, community_a.company_id) is None
+    provider = registry()[name](company_id=community_a.company_id)
+    assert not provider.is_available()
+    with translation.override("zh-hans"), pytest.raises(ProviderError) as refusal:
+        provider.create_order(order_number="PO-1", amount_fen=100, description="物业费")
+    assert refusal.value.code == error_codes.PROVIDER_NOT_CONFIGURED
+    assert str(refusal.value) == f"本公司尚未配置{label}。"
