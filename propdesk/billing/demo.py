@@ -68,10 +68,11 @@ def _staff(role: str) -> User | None:
     return User.objects.filter(role=role, is_active=True).order_by("id").first()
 
 
-def _at(day: datetime.date, rng: random.Random) -> datetime.datetime:
-    """A moment in office hours on `day`, in the site's time zone."""
+def _at(day: datetime.date, rng: random.Random, *, latest: datetime.datetime) -> datetime.datetime:
+    """A moment in office hours on `day`, in the site's time zone, and never after `latest`
+    (the demo's present: on its own day the office hours may not have come yet)."""
     moment = datetime.time(rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59))
-    return datetime.datetime.combine(day, moment, timezone.get_current_timezone())
+    return min(datetime.datetime.combine(day, moment, timezone.get_current_timezone()), latest)
 
 
 def load_demo_billing(*, communities, rng: random.Random) -> dict:
@@ -79,7 +80,8 @@ def load_demo_billing(*, communities, rng: random.Random) -> dict:
     admin = _staff(Role.ADMIN) or User.objects.filter(is_superuser=True).first()
     supervisor = _staff(Role.SUPERVISOR) or admin
     cashier = _staff(Role.CASHIER) or admin
-    today = timezone.localdate()
+    now = timezone.now()
+    today = timezone.localdate(now)
     this_month = month_start(today)
     periods = [add_months(this_month, -i) for i in range(MONTHS - 1, -1, -1)]
     summary = defaultdict(int)
@@ -91,7 +93,7 @@ def load_demo_billing(*, communities, rng: random.Random) -> dict:
             .order_by("id")
         )
         _vacancy_applications(houses, supervisor, admin, rng, summary)
-        events = _payment_events(houses, periods, today, rng)
+        events = _payment_events(houses, periods, now, rng)
         by_id = {house.id: house for house in houses}
         # Month by month, as it happened: the run bills the month (and spends prepaid
         # balances on it), then the month's payments come in.
@@ -100,7 +102,7 @@ def load_demo_billing(*, communities, rng: random.Random) -> dict:
             run = billing_run_execute(
                 billing_run_start(actor=supervisor, period=period, community=community).id
             )
-            issued = _at(period + datetime.timedelta(days=1), rng)
+            issued = _at(period + datetime.timedelta(days=1), rng, latest=now)
             Bill.objects.filter(run_id=run.id).update(created_at=issued)
             # The run's ledger entries too: its bills and what prepaid balances paid of them.
             LedgerEntry.objects.filter(community=community, created_at__gte=started).update(
@@ -112,7 +114,7 @@ def load_demo_billing(*, communities, rng: random.Random) -> dict:
             while events and (events[0][0].date() < month_end or index + 1 == len(periods)):
                 month.append(events.pop(0))
             _pay_month(month, community, by_id, cashier, rng, summary)
-        _extras(community, houses, cashier, supervisor, admin, today, rng, summary)
+        _extras(community, houses, cashier, supervisor, admin, now, rng, summary)
         _renumber_receipts(community)
     return dict(summary)
 
@@ -126,8 +128,10 @@ def _vacancy_applications(houses, supervisor, admin, rng, summary) -> None:
             vacancy_approve(actor=admin, application=application, note="已核实空置")
 
 
-def _payment_events(houses, periods, today, rng) -> list[tuple]:
-    """(when, house id, months paid at once, number), in date order, by each house's habit."""
+def _payment_events(houses, periods, now, rng) -> list[tuple]:
+    """(when, house id, months paid at once, number), in date order, by each house's habit;
+    none after `now` (a payment later today has not been made yet)."""
+    today = timezone.localdate(now)
     events = []
     habits = [h for h, _w, _m in HABITS]
     weights = [w for _h, w, _m in HABITS]
@@ -139,8 +143,11 @@ def _payment_events(houses, periods, today, rng) -> list[tuple]:
         for index in range(0, stop, step):
             delay = rng.randint(40, 120) if habit == "late" else rng.randint(1, 20)
             day = periods[index] + datetime.timedelta(days=delay)
-            if day <= today:
-                events.append((_at(day, rng), house.id, step))
+            if day > today:
+                continue
+            when = _at(day, rng, latest=now)
+            if when < now:
+                events.append((when, house.id, step))
     events.sort()
     return [(*event, number) for number, event in enumerate(events)]
 
@@ -312,8 +319,9 @@ def _backdate_payment(payment: Payment, when: datetime.datetime) -> None:
     )
 
 
-def _extras(community, houses, cashier, supervisor, admin, today, rng, summary) -> None:
+def _extras(community, houses, cashier, supervisor, admin, now, rng, summary) -> None:
     """Deposits, a shared-water settlement, meter top-ups and corrections waiting for approval."""
+    today = timezone.localdate(now)
     occupied = [h for h in houses if h.status == HouseStatus.OCCUPIED]
     for house in rng.sample(occupied, k=min(len(occupied), max(1, len(occupied) // 3))):
         deposit = utility_deposit_bill(actor=cashier, house=house)
@@ -326,7 +334,8 @@ def _extras(community, houses, cashier, supervisor, admin, today, rng, summary) 
                 idempotency_key=f"demo-deposit-{house.id}",
                 bill_ids=[deposit.id],
             )
-            _backdate_payment(result.payment, _at(today - datetime.timedelta(days=60), rng))
+            when = _at(today - datetime.timedelta(days=60), rng, latest=now)
+            _backdate_payment(result.payment, when)
         summary["deposits"] += 1
     last_month = add_months(month_start(today), -1)
     utility_settlement_create(
@@ -347,9 +356,8 @@ def _extras(community, houses, cashier, supervisor, admin, today, rng, summary) 
             method=PaymentMethod.WECHAT,
             idempotency_key=f"demo-topup-{community.id}-{index}",
         )
-        _backdate_payment(
-            result.top_up.payment, _at(today - datetime.timedelta(days=rng.randint(0, 90)), rng)
-        )
+        when = _at(today - datetime.timedelta(days=rng.randint(0, 90)), rng, latest=now)
+        _backdate_payment(result.top_up.payment, when)
         summary["top_ups"] += 1
     for recent in Payment.objects.filter(community=community, top_up__isnull=True).order_by(
         "-received_at"

@@ -31,7 +31,12 @@ class IntakeForm(ConsoleForm):
     house = forms.IntegerField(widget=forms.HiddenInput, required=False)
     building = forms.IntegerField(widget=forms.HiddenInput, required=False)
     caller_owner = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    kind = forms.ChoiceField(label=_("Kind"))
+    # No kind is chosen for a new call: the first in the configured order (a complaint) is not
+    # what most calls are, and a kind taken by default would set the wrong procedure and time
+    # limit. The agent picks it, or takes the assistant's suggestion.
+    kind = forms.ChoiceField(
+        label=_("Kind"), error_messages={"required": _("Choose the kind of request.")}
+    )
     category = forms.ChoiceField(label=_("Category"))
     urgency = forms.ChoiceField(label=_("Urgency"))
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
@@ -51,7 +56,7 @@ class IntakeForm(ConsoleForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _codes(configuration.active_kinds())
+        self.fields["kind"].choices = [("", "—")] + _codes(configuration.active_kinds())
         self.fields["category"].choices = [("", "—")] + _codes(configuration.active_categories())
         self.fields["urgency"].choices = _codes(configuration.active_urgencies())
         self.fields["urgency"].initial = "normal"
@@ -68,16 +73,35 @@ class DispatchForm(StepForm):
     assignee = forms.ModelChoiceField(queryset=None, label=_("Assign to"), required=False)
     round_robin = forms.BooleanField(label=_("Next in turn (round-robin)"), required=False)
 
-    def __init__(self, *args, departments, people, **kwargs):
+    def __init__(self, *args, departments, people, routed_to=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
         self.fields["assignee"].queryset = people
         # Nobody chosen: the department takes the work (or the next in turn, when ticked).
         self.fields["department"].empty_label = "—"
         self.fields["assignee"].empty_label = _("Nobody yet: the department takes it")
-        self.fields["assignee"].label_from_instance = lambda u: (
-            f"{u.display_name} · {u.department.name if u.department_id else '—'}"
-        )
+        self.fields["assignee"].choices = [
+            ("", self.fields["assignee"].empty_label),
+            *_people_by_department(people, routed_to),
+        ]
+
+
+def _people_by_department(people, routed_to) -> list[tuple[str, list]]:
+    """The people grouped under their department's name: the department the request is routed
+    to first, then the others, and those of no department last."""
+    groups: dict = {}
+    for person in people:
+        groups.setdefault(person.department, []).append((person.pk, person.display_name))
+
+    def order(department):
+        if department is None:
+            return (2, 0)
+        return (0 if routed_to is not None and department.pk == routed_to.pk else 1, department.pk)
+
+    return [
+        (department.name if department else _("No department"), members)
+        for department, members in sorted(groups.items(), key=lambda item: order(item[0]))
+    ]
 
 
 class ResolveForm(StepForm):

@@ -8,7 +8,10 @@ import datetime
 import zoneinfo
 from collections import Counter, defaultdict
 
+import pytest
 import time_machine
+from django.apps import apps
+from django.db import models
 from django.db.models import Count, Sum
 
 from propdesk.accounts.models import User
@@ -38,7 +41,16 @@ from propdesk.tickets.models import (
     SlaClock,
 )
 
-NOW = datetime.datetime(2026, 12, 6, 15, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+NOW = datetime.datetime(2026, 12, 6, 15, 30, tzinfo=SHANGHAI)
+# Fields that name a moment still to come (a deadline, a window, a schedule): every other
+# moment the demo writes has happened by the demo's present.
+FORWARD = {
+    "due_at", "due_soon_at", "due_by", "promised_at", "next_check_at", "next_attempt_at",
+    "preferred_visit_at", "visit_from", "visit_until", "valid_from", "valid_until", "expires_at",
+    "deadline_at", "publish_at", "send_at", "starts_at", "ends_at", "signup_opens_at",
+    "signup_closes_at", "callback_at", "expected_restore_at",
+}  # fmt: skip
 
 
 def test_the_demo_company_loads_once_with_its_content(db):
@@ -49,6 +61,46 @@ def test_the_demo_company_loads_once_with_its_content(db):
     _registry()
     _fees()
     _requests()
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        # Before office hours on the first of a month: the month's bills and the day's
+        # payments are still to come.
+        datetime.datetime(2026, 12, 1, 7, 40, tzinfo=SHANGHAI),
+        # Just after midnight: "this morning" and "today" have hardly begun.
+        datetime.datetime(2026, 12, 16, 0, 20, tzinfo=SHANGHAI),
+    ],
+)
+def test_everything_the_demo_records_has_happened_by_its_present(db, now):
+    made_before = {model: set(model.objects.values_list("pk", flat=True)) for model in _dated()}
+    with time_machine.travel(now, tick=False):
+        load_demo(houses_per_community=24, request_days=5)
+    future = Counter()
+    for model, fields in _dated().items():
+        rows = model.objects.exclude(pk__in=made_before[model])
+        for name in fields:
+            if later := rows.filter(**{f"{name}__gt": now}).count():
+                future[model._meta.label, name] = later
+    assert future == {}
+    assert Payment.objects.exists() and Bill.objects.exists()
+
+
+def _dated() -> dict:
+    """Every model of the project with the moments it records as having happened."""
+    dated = {}
+    for model in apps.get_models():
+        if not model.__module__.startswith("propdesk."):
+            continue
+        fields = [
+            field.name
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.DateTimeField) and field.name not in FORWARD
+        ]
+        if fields:
+            dated[model] = fields
+    return dated
 
 
 def _logins(demo):

@@ -109,6 +109,18 @@ def test_the_intake_page_and_the_caller_card(desk, filed):
     assert "13812345678" not in card.content.decode()
 
 
+def test_a_new_call_starts_with_no_kind_chosen(desk):
+    page = client_for(desk.agent).get(reverse("request_intake"))
+    form = page.context["form"]
+    assert form["kind"].value() is None
+    kinds = [value for value, _label in form.fields["kind"].choices]
+    assert kinds[0] == "" and {"complaint", "repair", "inquiry"} <= set(kinds)
+    body = page.content.decode()
+    select = body[body.index('name="kind"') : body.index("</select>", body.index('name="kind"'))]
+    assert '<option value="" selected>' in select
+    assert 'value="complaint" selected' not in select
+
+
 def test_the_duplicate_hint_offers_to_link_the_call(desk, filed):
     response = client_for(desk.agent).get(
         reverse("request_duplicates"), {"house": desk.house.id, "category": "repair_water"}
@@ -146,6 +158,7 @@ def test_recording_a_call_from_the_intake_form(desk):
         ({"caller_mobile": "123"}, "caller_mobile"),
         ({"photos": [photo("x.png", b"%PDF-1.4")]}, "photos"),
         ({"house": 999999}, "house"),
+        ({"kind": ""}, "kind"),
     ],
 )
 def test_the_intake_form_shows_errors_on_their_fields_and_writes_nothing(desk, values, field):

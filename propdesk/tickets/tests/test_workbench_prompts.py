@@ -49,3 +49,30 @@ def test_a_closed_request_offers_no_phrases_to_insert(desk, make_request):
     content = _page(desk.agent, item.id)
     assert 'data-testid="phrases"' not in content  # nowhere to insert them: no note form
     assert 'data-testid="suggested-replies"' not in content
+
+
+def test_the_dispatch_form_lists_people_under_their_department(desk, make_request):
+    from propdesk.accounts.models import Role
+    from propdesk.conftest import make_user
+
+    elsewhere = make_user("tech_b", Role.TECHNICIAN, desk.community_b)
+    elsewhere.department = desk.departments["engineering"]
+    elsewhere.save(update_fields=["department"])
+    item = make_request()  # a leak: routed to engineering
+    assert item.department.code == "engineering"
+    content = _page(desk.agent, item.id)
+    form = re.search(r'data-testid="dispatch-form".*?</form>', content, re.S).group(0)
+    assignee = re.search(r'<select name="assignee".*?</select>', form, re.S).group(0)
+    groups = [
+        (label, re.findall(r"<option[^>]*>([^<]*)</option>", options))
+        for label, options in re.findall(
+            r'<optgroup label="([^"]*)">(.*?)</optgroup>', assignee, re.S
+        )
+    ]
+    names = {user.username: user.display_name for user in (desk.technician, desk.tech2)}
+    names |= {user.username: user.display_name for user in (desk.agent, desk.supervisor)}
+    # The department the request is routed to comes first; only the request's community.
+    assert groups == [
+        ("工程部", [names["technician"], names["tech2"]]),
+        ("客服部", [names["agent"], names["supervisor"]]),
+    ]  # not the engineer of the other community

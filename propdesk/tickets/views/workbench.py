@@ -59,6 +59,7 @@ def _dispatch_form(user, request, data=None):
         data,
         departments=Department.objects.order_by("id"),
         people=_people(user, request),
+        routed_to=request.department,
         initial={"department": request.department_id, "assignee": request.assignee_id},
     )
 
