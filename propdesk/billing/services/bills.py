@@ -112,34 +112,67 @@ def one_off_bill(
     due_on: datetime.date | None = None,
 ) -> Bill:
     """Create a bill outside the monthly run (the caller checks permissions and the amount)."""
-    from propdesk.billing.services.schedule import billing_defaults_ensure
-
-    billing_defaults_ensure(community=house.community)
-    item = FeeItem.objects.get(community_id=house.community_id, code=code)
-    today = timezone.localdate()
+    item = one_off_fee_item(community=house.community, code=code)
+    bill = one_off_bill_row(
+        actor=actor,
+        house=house,
+        item=item,
+        amount_fen=amount_fen,
+        ref=ref,
+        quantity_hundredths=quantity_hundredths,
+        rate_fen=rate_fen,
+        description=description,
+        due_on=due_on,
+    )
     try:
         with transaction.atomic():
-            bill = Bill.objects.create(
-                community_id=house.community_id,
-                house=house,
-                fee_item=item,
-                period=month_start(today),
-                ref=ref,
-                quantity=Decimal(quantity_hundredths) / 100,
-                rate_fen=amount_fen if rate_fen is None else rate_fen,
-                percent=100,
-                days=1,
-                period_days=1,
-                amount_fen=amount_fen,
-                due_on=due_on or today,
-                description=description[:120],
-                created_by=actor if getattr(actor, "pk", None) else None,
-            )
+            bill.save(force_insert=True)
     except IntegrityError as exc:
         raise Conflict(
             _("This fee has already been billed."), code=error_codes.DUPLICATE, field="ref"
         ) from exc
     return bill
+
+
+def one_off_fee_item(*, community: Community, code: str) -> FeeItem:
+    """The community's fee item of a one-off bill (its default schedule made on first use)."""
+    from propdesk.billing.services.schedule import billing_defaults_ensure
+
+    billing_defaults_ensure(community=community)
+    return FeeItem.objects.get(community_id=community.id, code=code)
+
+
+def one_off_bill_row(
+    *,
+    actor,
+    house: House,
+    item: FeeItem,
+    amount_fen: int,
+    ref: str,
+    quantity_hundredths: int = 100,
+    rate_fen: int | None = None,
+    description: str = "",
+    due_on: datetime.date | None = None,
+) -> Bill:
+    """The unsaved bill `one_off_bill` writes: one statement writes many of them (a utility
+    settlement bills every house's shortfall at once)."""
+    today = timezone.localdate()
+    return Bill(
+        community_id=house.community_id,
+        house=house,
+        fee_item=item,
+        period=month_start(today),
+        ref=ref,
+        quantity=Decimal(quantity_hundredths) / 100,
+        rate_fen=amount_fen if rate_fen is None else rate_fen,
+        percent=100,
+        days=1,
+        period_days=1,
+        amount_fen=amount_fen,
+        due_on=due_on or today,
+        description=description[:120],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
 
 
 @transaction.atomic

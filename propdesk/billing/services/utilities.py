@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.billing import error_codes
 from propdesk.billing.models import (
+    Bill,
     FeeCode,
     LedgerEntry,
     MeterTopUp,
@@ -28,8 +29,8 @@ from propdesk.billing.models import (
 )
 from propdesk.billing.rules import hundredths, largest_remainder
 from propdesk.billing.services._common import clean_amount_fen, clean_period, lock_house_account
-from propdesk.billing.services.bills import one_off_bill
-from propdesk.billing.services.payments import payment_take, prepaid_apply
+from propdesk.billing.services.bills import one_off_bill, one_off_bill_row, one_off_fee_item
+from propdesk.billing.services.payments import payment_take, prepaid_apply_houses
 from propdesk.core import audit
 from propdesk.core.cleaning import clean_choice, clean_text
 from propdesk.core.errors import Conflict, ValidationFailed
@@ -121,6 +122,7 @@ def utility_settlement_create(
     )
     balances = deposit_balances(community.id, [h.id for h in houses])
     label = Utility(utility).label
+    item = one_off_fee_item(community=community, code=FeeCode.UTILITY_SHARE)
     drawn_total = billed_total = 0
     lines = []
     for house in houses:
@@ -128,10 +130,11 @@ def utility_settlement_create(
         drawn = max(0, min(share, balances.get(house.id, 0)))
         bill = None
         if share > drawn:
-            bill = one_off_bill(
+            # The settlement is new, so its bills cannot repeat one: one statement writes them.
+            bill = one_off_bill_row(
                 actor=actor,
                 house=house,
-                code=FeeCode.UTILITY_SHARE,
+                item=item,
                 amount_fen=share - drawn,
                 ref=f"utility:{settlement.id}",
                 description=f"{label} {period:%Y-%m}",
@@ -149,14 +152,15 @@ def utility_settlement_create(
                 bill=bill,
             )
         )
+    billed = [line for line in lines if line.bill is not None]
+    Bill.objects.bulk_create([line.bill for line in billed])
     UtilitySettlementLine.objects.bulk_create(lines)
     UtilitySettlement.objects.filter(pk=settlement.pk).update(
         drawn_fen=drawn_total, billed_fen=billed_total
     )
     settlement.drawn_fen, settlement.billed_fen = drawn_total, billed_total
-    for line in lines:
-        if line.bill is not None:
-            prepaid_apply(house=line.house, actor=actor)
+    # A house's prepaid balance pays its share, as after any one-off bill.
+    prepaid_apply_houses(houses=[line.house for line in billed], actor=actor)
     audit.record_change(
         actor=actor,
         instance=settlement,

@@ -113,6 +113,48 @@ def test_a_settlement_draws_from_paid_deposits_and_bills_only_the_shortfall(
     }
 
 
+def test_a_settlement_is_paid_from_prepaid_balances_and_opens_the_accounts(
+    cashier, supervisor, estate, schedule_a
+):
+    from propdesk.billing.models import HouseAccount
+
+    house_a, shop, flat = estate
+    pay(cashier, shop, "100.00")  # prepaid: pays part of its share
+    settlement = utility_settlement_create(
+        actor=supervisor, community=schedule_a, utility="water", period=JUNE, cost="1000.00"
+    )
+    assert settlement.billed_fen == 100000
+    assert [b.outstanding_fen for b in open_bills(shop)] == [42934 - 10000]
+    assert [b.outstanding_fen for b in open_bills(flat)] == [25045]
+    # Every billed house has its account, as paying or billing it opens one.
+    assert set(HouseAccount.objects.values_list("house_id", flat=True)) == {
+        house_a.id,
+        shop.id,
+        flat.id,
+    }
+
+
+def test_a_settlement_runs_a_fixed_number_of_queries(supervisor, estate, house_factory, schedule_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as three:
+        utility_settlement_create(
+            actor=supervisor, community=schedule_a, utility="water", period=JUNE, cost="1000.00"
+        )
+    for _n in range(20):
+        house_factory(area="80.00")
+    with CaptureQueriesContext(connection) as twenty_three:
+        utility_settlement_create(
+            actor=supervisor,
+            community=schedule_a,
+            utility="electricity",
+            period=JUNE,
+            cost="1000.00",
+        )
+    assert len(twenty_three.captured_queries) <= len(three.captured_queries)
+
+
 def test_a_building_settlement_shares_among_that_building(supervisor, admin, estate, schedule_a):
     from propdesk.estates import services as estates
 
