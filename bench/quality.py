@@ -23,6 +23,7 @@ Every figure is printed with the load average and the CPU it took.
 
 import argparse
 import datetime
+import functools
 import http.client
 import json
 import os
@@ -120,6 +121,68 @@ def at_in_month(rng) -> datetime.datetime:
 # --- the month's records ------------------------------------------------------------------------
 
 
+class Steps:
+    """Prints each seeding step's wall and CPU seconds as it ends."""
+
+    def __init__(self):
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+
+    def done(self, what: str) -> None:
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        print(f"  {what}: {wall - self.wall:.1f} s ({cpu - self.cpu:.1f} s CPU)", flush=True)
+        self.wall, self.cpu = wall, cpu
+
+
+class Rows:
+    """Rows of one model written set-based (COPY on PostgreSQL, one executemany on SQLite; the
+    registry seed's writer) instead of through model instances: the bench's months of records
+    would otherwise spend minutes of CPU in the ORM. Every column starts from `base` (a model
+    instance: its values, converted for the database once); each row gives the `varying` ones.
+    Ids are allocated here, past the table's highest."""
+
+    def __init__(self, model, base, varying: str):
+        from django.db import connection
+
+        fields = list(model._meta.concrete_fields)
+        self.model, self.connection = model, connection
+        self.names = [f.attname for f in fields]
+        self.base = [f.get_db_prep_save(getattr(base, f.attname), connection) for f in fields]
+        by_name = {f.attname: (n, f) for n, f in enumerate(fields)}
+        self.slots = []
+        for name in varying.split():
+            slot, field = by_name[name]
+            kind = field.get_internal_type()
+            prep = None
+            if kind in ("DateTimeField", "DateField", "JSONField", "DecimalField"):
+                prep = functools.partial(field.get_db_prep_save, connection=connection)
+            self.slots.append((slot, prep))
+        self.rows: list[tuple] = []
+
+    def next_id(self) -> int:
+        from django.db.models import Max
+
+        return (self.model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+
+    def add(self, *values) -> None:
+        row = self.base.copy()
+        for (slot, prep), value in zip(self.slots, values, strict=True):
+            row[slot] = value if prep is None or value is None else prep(value)
+        self.rows.append(tuple(row))
+
+    def write(self) -> None:
+        from django.core.management.color import no_style
+        from django.db import transaction
+
+        from propdesk.estates.seeding import write_rows
+
+        with transaction.atomic():
+            write_rows(self.model, self.names, self.rows)
+            for sql in self.connection.ops.sequence_reset_sql(no_style(), [self.model]):
+                with self.connection.cursor() as cursor:
+                    cursor.execute(sql)
+        self.rows = []
+
+
 def seed_month(args, rng) -> dict:
     """Write the month's records in bulk; return what the close and the webhook need."""
     from django.contrib.auth.hashers import make_password
@@ -143,8 +206,10 @@ def seed_month(args, rng) -> dict:
     from propdesk.tickets.models import FollowUp, RequestKind, ServiceRequest, SlaClock
     from propdesk.tickets.seeding import seed_requests
 
+    steps = Steps()
     seeding.seed_registry(houses=args.houses, communities=args.communities, seed=args.seed)
     seed_requests(requests=20, now=datetime.datetime(2026, 5, 20, tzinfo=SHANGHAI))
+    steps.done(f"registry of {args.houses:,} houses")
     admin = User.objects.get(username=seeding.SEED_ADMIN_USERNAME)
     communities = list(Community.objects.order_by("id"))
     houses: dict[int, list[int]] = {}
@@ -167,68 +232,83 @@ def seed_month(args, rng) -> dict:
         team[community.pk].append(agent.pk)
         links.append(through(user_id=agent.pk, community_id=community.pk))
     through.objects.bulk_create(links, batch_size=2000)
+    steps.done(f"{args.agents} agents")
 
     template = ServiceRequest.objects.order_by("id").first()
     complaint = RequestKind.objects.get(code="complaint").pk
-    copied = [f.attname for f in ServiceRequest._meta.concrete_fields if f.attname != "id"]
     community_ids = [c.pk for c in communities]
-    rows = []
+    requests = Rows(
+        ServiceRequest,
+        template,
+        "id community_id house_id building_id created_by_id assignee_id kind_id recurrence_of_id "
+        "caller_owner_id number created_at updated_at status is_open",
+    )
+    clocks = Rows(
+        SlaClock,
+        SlaClock(target="first_response", round=1),
+        "id community_id request_id target amount_seconds started_at due_at due_soon_at "
+        "stopped_at state",
+    )
+    follow_ups = Rows(
+        FollowUp,
+        FollowUp(state=FollowUp.State.DONE, via=FollowUp.Via.values[0]),
+        "id community_id request_id due_at satisfaction completed_at",
+    )
+    request_id, clock_id, follow_up_id = (rows.next_id() for rows in (requests, clocks, follow_ups))
     for n in range(args.requests):
         community_id = community_ids[n % len(community_ids)]
-        row = ServiceRequest(**{name: getattr(template, name) for name in copied})
-        at = at_in_month(rng)
-        row.community_id = community_id
-        row.house_id = rng.choice(houses[community_id])
-        row.building_id = None
-        row.created_by_id = rng.choice(team[community_id])
-        row.assignee_id = rng.choice(team[community_id])
-        row.kind_id = complaint if rng.random() < 0.08 else template.kind_id
-        row.recurrence_of_id = template.pk if rng.random() < 0.05 else None
-        row.caller_owner_id = None
-        row.number = f"QB{n:08d}"
-        row.created_at = row.updated_at = at
-        row.status, row.is_open = "closed", False
-        rows.append(row)
-    requests = ServiceRequest.objects.bulk_create(rows, batch_size=2000)
-    clocks, follow_ups = [], []
-    for request in requests:
-        start = request.created_at
+        start = at_in_month(rng)
+        requests.add(
+            request_id,
+            community_id,
+            rng.choice(houses[community_id]),
+            None,
+            rng.choice(team[community_id]),
+            rng.choice(team[community_id]),
+            complaint if rng.random() < 0.08 else template.kind_id,
+            template.pk if rng.random() < 0.05 else None,
+            None,
+            f"QB{n:08d}",
+            start,
+            start,
+            "closed",
+            False,
+        )
         for target, seconds, met_share in (
             ("first_response", 1800, 0.95),
             ("resolution", 86400, 0.88),
         ):
             met = rng.random() < met_share
-            stopped = start + datetime.timedelta(seconds=seconds * (0.5 if met else 1.5))
-            clocks.append(
-                SlaClock(
-                    community_id=request.community_id,
-                    request_id=request.pk,
-                    target=target,
-                    round=1,
-                    amount_seconds=seconds,
-                    started_at=start,
-                    due_at=start + datetime.timedelta(seconds=seconds),
-                    due_soon_at=start + datetime.timedelta(seconds=seconds * 0.8),
-                    stopped_at=stopped,
-                    state="met" if met else "breached",
-                )
+            clocks.add(
+                clock_id,
+                community_id,
+                request_id,
+                target,
+                seconds,
+                start,
+                start + datetime.timedelta(seconds=seconds),
+                start + datetime.timedelta(seconds=seconds * 0.8),
+                start + datetime.timedelta(seconds=seconds * (0.5 if met else 1.5)),
+                "met" if met else "breached",
             )
+            clock_id += 1
         if rng.random() < 0.4:
             done = start + datetime.timedelta(days=2)
-            follow_ups.append(
-                FollowUp(
-                    community_id=request.community_id,
-                    request_id=request.pk,
-                    due_at=done,
-                    state=FollowUp.State.DONE,
-                    satisfaction=rng.choice((5, 5, 5, 4, 4, 3, 2)),
-                    via=FollowUp.Via.values[0],
-                    completed_at=done,
-                )
+            follow_ups.add(
+                follow_up_id,
+                community_id,
+                request_id,
+                done,
+                rng.choice((5, 5, 5, 4, 4, 3, 2)),
+                done,
             )
-    SlaClock.objects.bulk_create(clocks, batch_size=2000)
-    FollowUp.objects.bulk_create(follow_ups, batch_size=2000)
-    del rows, requests, clocks, follow_ups
+            follow_up_id += 1
+        request_id += 1
+        if n % 10_000 == 9_999 or n == args.requests - 1:
+            # In this order: a clock or a follow-up needs its request.
+            for rows in (requests, clocks, follow_ups):
+                rows.write()
+    steps.done(f"{args.requests:,} requests with their clocks and follow-ups")
 
     lines = HotlineLine.objects.bulk_create(
         [
@@ -236,38 +316,46 @@ def seed_month(args, rng) -> dict:
             for n, c in enumerate(communities)
         ]
     )
-    calls = []
+    line_of = {line.community_id: line.number for line in lines}
+    calls = Rows(
+        Call,
+        Call(source="pbx"),
+        "id community_id direction pbx_call_id line party_number party_tail agent_id ring_at "
+        "answered_at ended_at state wait_seconds talk_seconds rings created_at updated_at",
+    )
+    call_id = calls.next_id()
     for n in range(args.calls):
         community_id = community_ids[n % len(community_ids)]
         ring = at_in_month(rng)
         inbound = rng.random() < 0.9
         answered = rng.random() < 0.97
         wait = rng.randrange(1, 12)
-        ended = ring + datetime.timedelta(
-            seconds=wait + (rng.randrange(30, 400) if answered else 0)
+        talk = rng.randrange(30, 400) if answered else 0
+        ended = ring + datetime.timedelta(seconds=wait + talk)
+        number = f"139{rng.randrange(10**8):08d}"
+        calls.add(
+            call_id + n,
+            community_id,
+            "inbound" if inbound else "outbound",
+            f"QB{n:09d}",
+            line_of[community_id],
+            number,
+            number[-4:],
+            rng.choice(team[community_id]) if answered else None,
+            ring,
+            ring + datetime.timedelta(seconds=wait) if answered else None,
+            ended,
+            "answered" if answered else "missed",
+            wait if answered else None,
+            talk if answered else None,
+            max(1, wait // 5 + 1),
+            ring,
+            ended,
         )
-        calls.append(
-            Call(
-                community_id=community_id,
-                direction="inbound" if inbound else "outbound",
-                source="pbx",
-                pbx_call_id=f"QB{n:09d}",
-                line=lines[community_ids.index(community_id)].number,
-                party_number=f"139{rng.randrange(10**8):08d}",
-                agent_id=rng.choice(team[community_id]) if answered else None,
-                ring_at=ring,
-                answered_at=ring + datetime.timedelta(seconds=wait) if answered else None,
-                ended_at=ended,
-                state="ended" if answered else "missed",
-                wait_seconds=wait if answered else None,
-                talk_seconds=(ended - ring).seconds - wait if answered else None,
-                rings=max(1, wait // 5 + 1),
-                created_at=ring,
-                updated_at=ended,
-            )
-        )
-    Call.objects.bulk_create(calls, batch_size=2000)
-    del calls
+        if n % 20_000 == 19_999:
+            calls.write()
+    calls.write()
+    steps.done(f"{args.calls:,} calls")
 
     form = reviews.review_form_default()
     items = list(form.items.all())
@@ -331,6 +419,7 @@ def seed_month(args, rng) -> dict:
                     )
                 )
     SurveyResponse.objects.bulk_create(responses, batch_size=2000)
+    steps.done("reviews and survey answers")
 
     exam = Exam.objects.create(title="bench", topic_counts={"duties": 20}, created_by=admin)
     attempts, checks = [], []
@@ -368,6 +457,7 @@ def seed_month(args, rng) -> dict:
             )
     ExamAttempt.objects.bulk_create(attempts, batch_size=1000)
     EntryCheck.objects.bulk_create(checks, batch_size=1000)
+    steps.done("exam attempts and entry checks")
     return {"lines": [line.number for line in lines], "admin": admin.pk}
 
 
@@ -687,7 +777,13 @@ def main(argv=None):
 
         print(f"database {connection.vendor}; load average {load_text()}, {os.cpu_count()} CPUs")
         started, cpu0 = time.perf_counter(), cpu_seconds()
-        call_command("migrate", verbosity=0)
+        # The schema straight from the models (what `make run` does): replaying every migration
+        # costs over a minute of CPU on a small machine, for seconds of SQL.
+        call_command("setup_database", verbosity=0)
+        print(
+            f"schema in {time.perf_counter() - started:.0f} s ({cpu_seconds() - cpu0:.0f} s CPU)",
+            flush=True,
+        )
         seeded = seed_month(args, random.Random(f"quality-bench:{args.seed}"))
         print(
             f"seeded {args.agents} agents in {args.communities} communities, {args.houses:,} "

@@ -6,6 +6,9 @@ from propdesk.core.health import healthz
 from propdesk.core.views import favicon
 
 urlpatterns = [
+    # The API first: its requests (machines', many a second) then skip every page's pattern;
+    # a page's path fails the "api/" prefix at once.
+    path("api/", api.urls),
     path("", include("propdesk.estates.urls")),
     path("accounts/", include("propdesk.accounts.urls")),
     path("requests/", include("propdesk.tickets.urls")),
@@ -23,7 +26,6 @@ urlpatterns = [
     path("m/activities/", include("propdesk.community.portal_urls")),
     path("m/fees/published/", include("propdesk.operations.portal_urls")),
     path("m/", include("propdesk.portal.urls")),
-    path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -89,6 +89,14 @@ class AgentExtension(models.Model):
         return self.extension
 
 
+class CallQuerySet(models.QuerySet):
+    def pbx(self, *call_ids: str):
+        """The calls of these telephone-system call ids, found through the partial unique index
+        `call_pbx_id_unique`: its condition is repeated here, as SQLite uses a partial index only
+        for a query that states it (without it, every event would scan every call)."""
+        return self.filter(pbx_call_id__in=call_ids).exclude(pbx_call_id="")
+
+
 class Call(models.Model):
     community = models.ForeignKey(
         "estates.Community", on_delete=models.PROTECT, related_name="+", verbose_name=_("community")
@@ -172,6 +180,8 @@ class Call(models.Model):
     )
     created_at = models.DateTimeField(_("created at"))
     updated_at = models.DateTimeField(_("updated at"))
+
+    objects = CallQuerySet.as_manager()
 
     class Meta:
         ordering = ["-ring_at", "-id"]

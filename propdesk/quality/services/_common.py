@@ -4,6 +4,7 @@ can replay the past through them), phone numbers, and the settings that apply to
 import datetime
 import re
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,8 +54,8 @@ def settings_for(community_id: int) -> QualitySettings:
 
 def settings_by_community(community_ids: list[int]) -> dict[int, QualitySettings]:
     """The settings of several communities in one query."""
-    rows = list(QualitySettings.objects.filter(community_id__in=community_ids))
-    rows += list(QualitySettings.objects.filter(community__isnull=True))
+    wanted = Q(community_id__in=community_ids) | Q(community__isnull=True)
+    rows = list(QualitySettings.objects.filter(wanted))
     own = {row.community_id: row for row in rows if row.community_id is not None}
     company = next((row for row in rows if row.community_id is None), None) or QualitySettings()
     return {cid: own.get(cid, company) for cid in community_ids}

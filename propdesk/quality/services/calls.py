@@ -85,22 +85,32 @@ def call_derive(call: Call, *, ring_cycle_seconds: int | None = None) -> None:
     call.rings = min(call.wait_seconds // cycle + 1, 32767)
 
 
-def party_match(community_id: int, number: str) -> tuple[Owner | None, House | None]:
-    """The owner with this mobile in the community, and their house when they hold exactly one."""
+def party_match_ids(community_id: int, number: str) -> tuple[int | None, int | None]:
+    """The caller matched by number: the id of the one owner with this mobile in the community,
+    and of their house when they hold exactly one. One indexed lookup by the normalized number
+    (a second, of the ownerships, only for a known caller); no model is loaded."""
     if len(number) != 11 or not number.startswith("1"):
         return None, None
     owners = list(
-        Owner.objects.filter(community_id=community_id, mobile_tail=number[-4:], mobile=number)[:2]
+        Owner.objects.filter(mobile=number, community_id=community_id)
+        .order_by()
+        .values_list("id", flat=True)[:2]
     )
     if len(owners) != 1:
         return None, None
-    owner = owners[0]
     houses = list(
-        Ownership.objects.filter(owner=owner, end_on__isnull=True).values_list(
-            "house_id", flat=True
-        )[:2]
+        Ownership.objects.filter(owner_id=owners[0], end_on__isnull=True)
+        .order_by()
+        .values_list("house_id", flat=True)[:2]
     )
-    house = House.objects.filter(pk=houses[0]).first() if len(houses) == 1 else None
+    return owners[0], houses[0] if len(houses) == 1 else None
+
+
+def party_match(community_id: int, number: str) -> tuple[Owner | None, House | None]:
+    """The owner with this mobile in the community, and their house when they hold exactly one."""
+    owner_id, house_id = party_match_ids(community_id, number)
+    owner = Owner.objects.get(pk=owner_id) if owner_id is not None else None
+    house = House.objects.get(pk=house_id) if house_id is not None else None
     return owner, house
 
 
@@ -122,7 +132,7 @@ def callbacks_settle(call: Call, *, by=None) -> int:
         .exclude(pk=call.pk)
         .update(
             called_back_at=call.answered_at or call.ring_at,
-            called_back_by=by or call.agent,
+            called_back_by_id=by.pk if by is not None else call.agent_id,
             updated_at=now(),
         )
     )

@@ -32,7 +32,7 @@ from propdesk.quality.services.calls import (
     call_derive,
     callbacks_settle,
     clean_recording_url,
-    party_match,
+    party_match_ids,
 )
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -295,9 +295,7 @@ def calls_import(*, actor, upload, dry_run: bool = True) -> ImportReport:
     ids = [call.pbx_call_id for _index, call in calls]
     for start in range(0, len(ids), 500):
         known |= set(
-            Call.objects.filter(pbx_call_id__in=ids[start : start + 500]).values_list(
-                "pbx_call_id", flat=True
-            )
+            Call.objects.pbx(*ids[start : start + 500]).values_list("pbx_call_id", flat=True)
         )
     fresh = [call for _index, call in calls if call.pbx_call_id not in known]
     report.duplicates += len(calls) - len(fresh)
@@ -313,8 +311,7 @@ def calls_import(*, actor, upload, dry_run: bool = True) -> ImportReport:
 def _write(actor, calls: list[Call]) -> None:
     settings = settings_by_community(sorted({call.community_id for call in calls}))
     for call in calls:
-        owner, house = party_match(call.community_id, call.party_number)
-        call.owner, call.house = owner, house
+        call.owner_id, call.house_id = party_match_ids(call.community_id, call.party_number)
         call_derive(call, ring_cycle_seconds=settings[call.community_id].ring_cycle_seconds)
     Call.objects.bulk_create(calls, batch_size=500)
     for call in sorted(calls, key=lambda c: c.ring_at):

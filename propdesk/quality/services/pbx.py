@@ -36,7 +36,7 @@ from propdesk.quality.models import (
     PbxEvent,
 )
 from propdesk.quality.services._common import clean_phone, now
-from propdesk.quality.services.calls import call_derive, callbacks_settle, party_match
+from propdesk.quality.services.calls import call_derive, callbacks_settle, party_match_ids
 
 SIGNATURE_HEADER = "X-PBX-Signature"
 TIMESTAMP_HEADER = "X-PBX-Timestamp"
@@ -192,39 +192,74 @@ def parse(body: bytes) -> PbxEventIn:
     )
 
 
-@transaction.atomic
 def event_apply(event: PbxEventIn) -> tuple[Call, bool]:
-    """Apply one event; (call, False) when this (call id, event) was already applied."""
-    seen = PbxEvent.objects.filter(pbx_call_id=event.call_id, event=event.event).first()
-    if seen is not None:
-        return seen.call, False
-    call = Call.objects.select_for_update().filter(pbx_call_id=event.call_id).first()
+    """Apply one event; (call, False) when this (call id, event) was already applied.
+
+    Deliveries racing on PostgreSQL (the first events of a new call have no row to lock yet)
+    meet at the unique call id, or at the unique (call id, event): the loser's transaction rolls
+    back and it tries once more, now waiting for the call's row and finding the event if it was
+    the same one."""
+    try:
+        return _event_apply(event)
+    except IntegrityError:
+        try:
+            return _event_apply(event)
+        except IntegrityError:
+            return Call.objects.pbx(event.call_id).get(), False
+
+
+@transaction.atomic
+def _event_apply(event: PbxEventIn) -> tuple[Call, bool]:
+    # A new call (most events: its ring) costs one read before its two rows are written: the
+    # call, locked when it exists; then whether this event was applied; the line's community and
+    # the caller's ids when the call is new.
+    call = next(
+        iter(Call.objects.select_for_update().pbx(event.call_id).order_by()[:1]),
+        None,
+    )
     at = now()
-    if call is None:
-        line = HotlineLine.objects.filter(number=event.line, is_active=True).first()
-        if line is None:
+    if call is not None:
+        if PbxEvent.objects.filter(pbx_call_id=event.call_id, event=event.event).exists():
+            return call, False
+    else:
+        community_id = next(
+            iter(
+                HotlineLine.objects.filter(number=event.line, is_active=True)
+                .order_by()
+                .values_list("community_id", flat=True)[:1]
+            ),
+            None,
+        )
+        if community_id is None:
             raise ValidationFailed(
                 _("No hotline line has this number."), code=error_codes.UNKNOWN_LINE, field="line"
             )
-        owner, house = party_match(line.community_id, event.number)
+        owner_id, house_id = party_match_ids(community_id, event.number)
         call = Call(
-            community_id=line.community_id,
+            community_id=community_id,
             direction=event.direction,
             source=CallSource.PBX,
             pbx_call_id=event.call_id,
-            line=line.number,
+            line=event.line,
             party_number=event.number,
             party_tail=event.number[-4:],
-            owner=owner,
-            house=house,
+            owner_id=owner_id,
+            house_id=house_id,
             ring_at=event.at,
             created_at=at,
             updated_at=at,
         )
     if event.agent:
-        extension = AgentExtension.objects.filter(extension=event.agent).first()
-        if extension is not None:
-            call.agent_id = extension.user_id
+        user_id = next(
+            iter(
+                AgentExtension.objects.filter(extension=event.agent)
+                .order_by()
+                .values_list("user_id", flat=True)[:1]
+            ),
+            None,
+        )
+        if user_id is not None:
+            call.agent_id = user_id
     if event.event == "ring":
         call.ring_at = min(call.ring_at, event.at)
     elif event.event == "answer":
@@ -242,21 +277,15 @@ def event_apply(event: PbxEventIn) -> tuple[Call, bool]:
         call.party_tail = event.number[-4:]
     call.updated_at = at
     call_derive(call)
-    try:
-        with transaction.atomic():
-            call.save()
-            PbxEvent.objects.create(
-                pbx_call_id=event.call_id,
-                event=event.event,
-                at=event.at,
-                received_at=at,
-                call=call,
-                body=event.raw,
-            )
-    except IntegrityError:
-        # The same event raced in through another request: that one applied it.
-        call = Call.objects.get(pbx_call_id=event.call_id)
-        return call, False
+    call.save()
+    PbxEvent.objects.create(
+        pbx_call_id=event.call_id,
+        event=event.event,
+        at=event.at,
+        received_at=at,
+        call=call,
+        body=event.raw,
+    )
     if call.answered_at is not None:
         callbacks_settle(call)
     return call, True

@@ -57,6 +57,28 @@ def test_one_event_delivered_four_times_at_once_is_applied_once(line_a):
     assert PbxEvent.objects.filter(pbx_call_id="RACE1").count() == 1
 
 
+def test_the_ring_and_the_answer_of_a_new_call_at_once_are_both_applied(line_a):
+    # Both find no call and insert one: the loser meets the unique call id, rolls back and tries
+    # again on the winner's call, so neither event is lost.
+    bodies = [
+        json.dumps(event("RACE2", "ring", NOW)).encode(),
+        json.dumps(event("RACE2", "answer", NOW + datetime.timedelta(seconds=2))).encode(),
+    ]
+
+    def deliver(i):
+        with time_machine.travel(NOW, tick=False):
+            _call, applied = pbx.event_apply(pbx.parse(bodies[i % 2]))
+            return applied
+
+    outcomes = run_together(2, deliver)
+    assert not [o for o in outcomes if "error" in o], outcomes
+    assert [o["value"] for o in outcomes] == [True, True]
+    call = Call.objects.get(pbx_call_id="RACE2")
+    assert call.answered_at == NOW + datetime.timedelta(seconds=2)
+    assert call.wait_seconds == 2
+    assert PbxEvent.objects.filter(pbx_call_id="RACE2").count() == 2
+
+
 def test_two_tabs_starting_an_exam_at_once_make_one_attempt(agent, supervisor, community_a):
     exam = exams.exam_create(
         actor=supervisor,
