@@ -71,7 +71,8 @@ REQUEST_FIELDS = _words(
     "visit_from visit_until verified_at simple_complaint"
 )
 EVENT_FIELDS = _words(
-    "id community_id request_id actor_id action from_status to_status note data at"
+    "id community_id request_id actor_id action from_status to_status note data at "
+    "owner_notice_pending"
 )
 CLOCK_FIELDS = _words(
     "id community_id request_id target round working amount_seconds started_at due_at "
@@ -407,6 +408,7 @@ def _seed_community(community: Community, count: int, now, ctx: _Context) -> dic
                 text[:200],
                 "{}",
                 _adapt(created),
+                False,  # synthetic history: nobody to tell
             )
         )
         for token in ctx.texts.tokens(text):
@@ -462,6 +464,7 @@ def _seed_community(community: Community, count: int, now, ctx: _Context) -> dic
                     "",
                     "{}",
                     _adapt(closed_at or (resolved if awaiting else accepted)),
+                    False,
                 )
             )
         if awaiting or status == "closed":
