@@ -469,7 +469,9 @@ def birthday_greetings_sent(user, *, community_id=None):
     from propdesk.community.models import BirthdayGreeting
 
     greetings = scope(
-        BirthdayGreeting.objects.select_related("community"), user, Perm.GREETING_OPT_OUT
+        BirthdayGreeting.objects.select_related("community", "owner", "resident__house"),
+        user,
+        Perm.GREETING_OPT_OUT,
     )
     if community_id:
         greetings = greetings.filter(community_id=community_id)

@@ -61,6 +61,13 @@ class BirthdayGreeting(models.Model):
 
     community = models.ForeignKey("estates.Community", on_delete=models.PROTECT, related_name="+")
     person_key = models.CharField(max_length=80)
+    # Who was greeted, for the staff's list (the message itself names nobody).
+    owner = models.ForeignKey(
+        "estates.Owner", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resident = models.ForeignKey(
+        "estates.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     year = models.PositiveSmallIntegerField()
     sent_on = models.DateField()
     messages = models.PositiveSmallIntegerField(default=0)

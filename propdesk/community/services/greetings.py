@@ -64,10 +64,11 @@ def _born_today(day: datetime.date) -> list[str]:
     return days
 
 
-def birthday_people(community: Community, day: datetime.date) -> list[tuple[str, Person]]:
-    """(person key, person) of the community's current owners and residents born on `day`,
-    each person once. The query compares the ID number's month and day; each match is then
-    validated (checksum and date) before it counts."""
+def birthday_people(community: Community, day: datetime.date) -> list[tuple[str, Person, dict]]:
+    """(person key, person, {"owner" or "resident": row}) of the community's current owners and
+    residents born on `day`, each person once (as an owner when they are both). The query
+    compares the ID number's month and day; each match is then validated (checksum and date)
+    before it counts."""
     mmdd = _born_today(day)
     with_birthday = {"birth_mmdd__in": mmdd, "id_length": 18}
     owners = (
@@ -92,7 +93,7 @@ def birthday_people(community: Community, day: datetime.date) -> list[tuple[str,
         .filter(**with_birthday)
         .order_by("id")
     )
-    people: dict[str, Person] = {}
+    people: dict[str, tuple[Person, dict]] = {}
     for row in [*owners, *residents]:
         born = birth_date_of(row.id_number)
         if born is None or f"{born:%m%d}" not in mmdd:
@@ -101,17 +102,18 @@ def birthday_people(community: Community, day: datetime.date) -> list[tuple[str,
         user = getattr(row, "user", None)
         user = user if user is not None and user.is_active else None
         # No name: the greeting names nobody (DOMAIN.md §6, no personal data in the text).
-        people.setdefault(key, Person(name="", mobile=row.mobile, user=user))
-    return sorted(people.items())
+        who = {"owner": row} if isinstance(row, Owner) else {"resident": row}
+        people.setdefault(key, (Person(name="", mobile=row.mobile, user=user), who))
+    return [(key, person, who) for key, (person, who) in sorted(people.items())]
 
 
-def _greet(community: Community, key: str, person: Person, day: datetime.date) -> bool:
+def _greet(community: Community, key: str, person: Person, who: dict, day: datetime.date) -> bool:
     """Queue one person's greeting with its once-a-year row; False when it exists already."""
     with transaction.atomic():
         try:
             with transaction.atomic():
                 BirthdayGreeting.objects.create(
-                    community=community, person_key=key, year=day.year, sent_on=day
+                    community=community, person_key=key, year=day.year, sent_on=day, **who
                 )
         except IntegrityError:  # another worker (or an earlier run) greeted this person
             return False
@@ -137,11 +139,11 @@ def birthday_greetings_send(*, now: datetime.datetime | None = None) -> int:
     switched_off = GreetingSetting.objects.filter(enabled=False).values("community_id")
     greeted = 0
     for community in Community.objects.exclude(id__in=switched_off).order_by("id"):
-        for key, person in birthday_people(community, day):
+        for key, person, who in birthday_people(community, day):
             if key in opted_out:
                 continue
             try:
-                greeted += _greet(community, key, person, day)
+                greeted += _greet(community, key, person, who, day)
             except Exception:  # one person's failure must not stop the others; retried later
                 logger.exception("birthday greeting in community %s failed", community.id)
     return greeted

@@ -380,7 +380,7 @@ def test_the_greetings_page_shows_sent_and_held_messages(outreach, supervisor, o
         .content.decode()
     )
     assert "2026-07-10" in html and "138****5678" in html
-    assert "生日快乐" in html
+    assert "生日快乐" in html and 'data-testid="greeted-person">张三 · 业主' in html
 
 
 def test_quiet_hours_show_as_held(outreach, supervisor, owner_a, clock):
