@@ -1,21 +1,26 @@
-"""Operations (/api/operations/…): the equipment register, its readings and alerts, and
-temporary parking at the gate.
+"""Operations (/api/operations/…): the equipment register, its readings, alerts, faults and
+maintenance work orders; patrol points, routes, plans and the rounds a patroller walks (a
+check-in by a point's QR code, a finding becoming a request); temporary parking at the gate;
+fee publications.
 
 Thin endpoints: access helper → schema → one service or selector, under the permission policy;
 another community's equipment or building is a 404 naming the field.
 """
 
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from propdesk.accounts.models import Department
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, page
-from propdesk.core.errors import NotFound, fetch_named
+from propdesk.core.errors import NotFound, ValidationFailed, fetch_named
 from propdesk.core.permissions import Perm, get_scoped, has_perm, require
 from propdesk.estates.models import Building
-from propdesk.estates.selectors import community_for_user
+from propdesk.estates.selectors import building_for_user, community_for_user
 from propdesk.operations import schemas as s
 from propdesk.operations import selectors, services
-from propdesk.operations.services import parking
+from propdesk.operations.services import maintenance, parking, patrol
 from propdesk.operations.services import publication as publication_service
 
 router = Router(tags=["operations"])
@@ -32,6 +37,8 @@ def _detail(equipment) -> dict:
         "building_id": equipment.building_id,
         "latest": selectors.latest_readings(equipment),
         "figures": selectors.fault_figures(equipment),
+        "faults": list(selectors.equipment_requests(equipment)[:50]),
+        "maintenance": list(selectors.maintenance_history(equipment)[:20]),
     }
 
 
@@ -65,7 +72,7 @@ def equipment_register(request, payload: s.EquipmentIn):
 @router.get(
     "/equipment/{equipment_id}",
     response={200: s.EquipmentDetailOut, **READ_ERRORS},
-    summary="Equipment with its latest readings and fault figures",
+    summary="Equipment with its latest readings, fault figures, faults and maintenance history",
 )
 def equipment_detail(request, equipment_id: PathId):
     return _detail(selectors.equipment_get(request.auth, equipment_id))
@@ -87,6 +94,250 @@ def alert_list(request, filters: Query[s.AlertFilters]):
     require(user, Perm.OPERATIONS_VIEW)
     rows = selectors.alert_list(user, open_only=filters.open, community_id=filters.community)
     return page(rows, filters)
+
+
+# --- patrols -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/patrol/points", response={200: s.PatrolPointPage, **READ_ERRORS}, summary="Patrol points"
+)
+def patrol_point_list(request, filters: Query[s.PatrolFilters]):
+    user = request.auth
+    require(user, Perm.PATROL_VIEW)
+    return page(selectors.patrol_points(user, community_id=filters.community), filters)
+
+
+@router.post(
+    "/patrol/points",
+    response={201: s.PatrolPointOut, **WRITE_ERRORS},
+    summary="A patrol point: a place with its QR code and checklist",
+)
+def patrol_point_create(request, payload: s.PatrolPointIn):
+    user = request.auth
+    require(user, Perm.PATROL_MANAGE)
+    building = fetch_named(
+        building_for_user, user, payload.building, Perm.PATROL_MANAGE, field="building"
+    )
+    point = patrol.point_create(actor=user, **{**payload.dict(), "building": building})
+    return Status(201, selectors.patrol_point_get(user, point.id))
+
+
+@router.get(
+    "/patrol/points/{point_id}",
+    response={200: s.PatrolPointOut, **READ_ERRORS},
+    summary="A patrol point with its QR code's text",
+)
+def patrol_point_detail(request, point_id: PathId):
+    return selectors.patrol_point_get(request.auth, point_id)
+
+
+@router.get(
+    "/patrol/routes",
+    response={200: s.PatrolRoutePage, **READ_ERRORS},
+    summary="Patrol routes with their points in order",
+)
+def patrol_route_list(request, filters: Query[s.PatrolFilters]):
+    user = request.auth
+    require(user, Perm.PATROL_VIEW)
+    return page(selectors.patrol_routes(user, community_id=filters.community), filters)
+
+
+@router.post(
+    "/patrol/routes",
+    response={201: s.PatrolRouteOut, **WRITE_ERRORS},
+    summary="A patrol route: the community's points in the order they are walked",
+)
+def patrol_route_create(request, payload: s.PatrolRouteIn):
+    user = request.auth
+    require(user, Perm.PATROL_MANAGE)
+    community = fetch_named(
+        community_for_user, user, payload.community, Perm.PATROL_MANAGE, field="community"
+    )
+    route = patrol.route_create(
+        actor=user, community=community, name=payload.name, point_codes=payload.points
+    )
+    return Status(201, selectors.patrol_route_get(user, route.id))
+
+
+@router.get(
+    "/patrol/routes/{route_id}",
+    response={200: s.PatrolRouteOut, **READ_ERRORS},
+    summary="A patrol route",
+)
+def patrol_route_detail(request, route_id: PathId):
+    return selectors.patrol_route_get(request.auth, route_id)
+
+
+@router.get(
+    "/patrol/plans", response={200: s.PatrolPlanPage, **READ_ERRORS}, summary="Patrol plans"
+)
+def patrol_plan_list(request, filters: Query[s.PatrolFilters]):
+    user = request.auth
+    require(user, Perm.PATROL_VIEW)
+    return page(selectors.patrol_plans(user, community_id=filters.community), filters)
+
+
+def _named_patroller(pk):
+    """The user an API plan names as its patroller; the service checks they may patrol there."""
+    if pk is None:
+        return None
+    found = get_user_model().objects.filter(pk=pk, is_active=True).first()
+    if found is None:
+        raise ValidationFailed(
+            _("This person does not patrol in this community."), field="assignee"
+        )
+    return found
+
+
+@router.post(
+    "/patrol/plans",
+    response={201: s.PatrolPlanOut, **WRITE_ERRORS},
+    summary="A patrol plan: a route walked every N days at a time, by a person or a department",
+)
+def patrol_plan_create(request, payload: s.PatrolPlanIn):
+    user = request.auth
+    require(user, Perm.PATROL_MANAGE)
+    route = fetch_named(selectors.patrol_route_get, user, payload.route, field="route")
+    department = None
+    if payload.department is not None:
+        department = Department.objects.filter(pk=payload.department).first()
+        if department is None:
+            raise NotFound(_("No such department."), field="department")
+    plan = patrol.plan_create(
+        actor=user,
+        route=route,
+        name=payload.name,
+        every_days=payload.every_days,
+        starts_on=payload.starts_on,
+        start_time=payload.start_time,
+        window_minutes=payload.window_minutes,
+        department=department,
+        assignee=_named_patroller(payload.assignee),
+    )
+    return Status(201, plan)
+
+
+@router.get(
+    "/patrol/rounds/mine",
+    response={200: s.PatrolRoundPage, **READ_ERRORS},
+    summary="The patroller's tasks: open rounds due to them (or their department) now and soon",
+)
+def patrol_my_rounds(request, filters: Query[s.PatrolFilters]):
+    user = request.auth
+    require(user, Perm.PATROL_CHECK)
+    rows = selectors.my_rounds(user)
+    if filters.community:
+        rows = rows.filter(community_id=filters.community)
+    return page(rows, filters)
+
+
+def _round_detail(user, round_id):
+    patrol_round = selectors.patrol_round_get(user, round_id)
+    patrol_round.sheet = [
+        {
+            "position": row["stop"].position,
+            "point": row["point"].id,
+            "code": row["point"].code,
+            "name": row["point"].name,
+            "place": row["point"].place,
+            "checklist": row["point"].checklist_items(),
+            "check": row["check"],
+        }
+        for row in selectors.round_sheet(patrol_round)
+    ]
+    return patrol_round
+
+
+@router.get(
+    "/patrol/rounds/{round_id}",
+    response={200: s.PatrolRoundDetailOut, **READ_ERRORS},
+    summary="A patrol round with its sheet: the route's points in order and each one's check",
+)
+def patrol_round_detail(request, round_id: PathId):
+    return _round_detail(request.auth, round_id)
+
+
+@router.post(
+    "/patrol/rounds/{round_id}/checks",
+    response={201: s.PatrolCheckOut, **WRITE_ERRORS},
+    summary="Check in at a point by its QR code: the checklist answered, a finding as a request",
+    description="`code` is the QR code's text as scanned (another community's code is refused) "
+    "or the point's code as typed. A checklist item not right, or `finding`, makes the check a "
+    "finding: the note becomes a request on the patrol channel naming the point's place.",
+)
+def patrol_check(request, round_id: PathId, payload: s.PatrolCheckIn):
+    user = request.auth
+    patrol_round = selectors.patrol_round_get(user, round_id)
+    check = patrol.check_record(actor=user, patrol_round=patrol_round, **payload.dict())
+    return Status(201, check)
+
+
+@router.post(
+    "/patrol/rounds/{round_id}/skip",
+    response={201: s.PatrolCheckOut, **WRITE_ERRORS},
+    summary="Pass a point by with the reason (it counts as missed)",
+)
+def patrol_skip(request, round_id: PathId, payload: s.PatrolSkipIn):
+    user = request.auth
+    patrol_round = selectors.patrol_round_get(user, round_id)
+    check = patrol.point_skip(actor=user, patrol_round=patrol_round, **payload.dict())
+    return Status(201, check)
+
+
+@router.post(
+    "/patrol/rounds/{round_id}/finish",
+    response={200: s.PatrolRoundDetailOut, **WRITE_ERRORS},
+    summary="End the round: the points not checked are missed, and counted",
+)
+def patrol_finish(request, round_id: PathId):
+    user = request.auth
+    patrol_round = selectors.patrol_round_get(user, round_id)
+    patrol.round_finish(actor=user, patrol_round=patrol_round)
+    return _round_detail(user, round_id)
+
+
+# --- maintenance --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/maintenance/work-orders",
+    response={200: s.WorkOrderPage, **READ_ERRORS},
+    summary="Maintenance work orders: open ones by due day first",
+)
+def work_order_list(request, filters: Query[s.WorkOrderFilters]):
+    user = request.auth
+    require(user, Perm.OPERATIONS_VIEW)
+    rows = selectors.work_orders(
+        user,
+        community_id=filters.community,
+        status=filters.status,
+        equipment_id=filters.equipment,
+        overdue=filters.overdue,
+        today=timezone.localdate(),
+    )
+    return page(rows, filters)
+
+
+@router.get(
+    "/maintenance/work-orders/{order_id}",
+    response={200: s.WorkOrderDetailOut, **READ_ERRORS},
+    summary="A work order with its checklist and, once done, its record",
+)
+def work_order_detail(request, order_id: PathId):
+    return selectors.work_order_get(request.auth, order_id)
+
+
+@router.post(
+    "/maintenance/work-orders/{order_id}/complete",
+    response={200: s.WorkOrderDetailOut, **WRITE_ERRORS},
+    summary="Complete a work order: the checklist, readings, parts used and their cost, notes",
+)
+def work_order_complete(request, order_id: PathId, payload: s.WorkOrderCompleteIn):
+    user = request.auth
+    order = selectors.work_order_get(user, order_id)
+    maintenance.work_order_complete(actor=user, work_order=order, **payload.dict())
+    return selectors.work_order_get(user, order_id)
 
 
 # --- temporary parking ----------------------------------------------------------------------

@@ -5,19 +5,24 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import Strict
 
-from propdesk.api.schemas import MAX_ID, Id, Line, Name, PageOut, Paging, choices_of
+from propdesk.api.schemas import MAX_ID, Date, Id, Line, Name, PageOut, Paging, Text, choices_of
 from propdesk.billing.models import PaymentMethod
 from propdesk.core.masking import mask_plate
 from propdesk.core.money import MAX_AMOUNT, from_fen
 from propdesk.operations.models import (
+    CheckOutcome,
     EquipmentKind,
     EquipmentStatus,
     LineKind,
     Metric,
+    OrderStatus,
     PublicationStatus,
+    RoundStatus,
     StayStatus,
 )
+from propdesk.operations.models.maintenance import MAX_ORDER_COST
 
 KindValue = Literal[tuple(EquipmentKind.values)]
 StatusValue = Literal[tuple(EquipmentStatus.values)]
@@ -79,9 +84,51 @@ class OperationsFiguresOut(Schema):
     repeats: int
 
 
+class EquipmentFaultOut(Schema):
+    """A request that names the equipment (a fault), as the equipment's history shows it."""
+
+    request: int = Field(..., alias="request_id")
+    number: str
+    category: str
+    status: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_number(obj) -> str:
+        return obj.request.number
+
+    @staticmethod
+    def resolve_category(obj) -> str:
+        return obj.request.category.code
+
+    @staticmethod
+    def resolve_status(obj) -> str:
+        return obj.request.status
+
+    @staticmethod
+    def resolve_created_at(obj) -> datetime.datetime:
+        return obj.request.created_at
+
+
+class EquipmentMaintenanceOut(Schema):
+    id: int
+    title: str
+    due_on: datetime.date
+    status: Literal[tuple(OrderStatus.values)]
+    completed_at: datetime.datetime | None
+    parts: str
+    cost: str | None = Field(None, description="CNY")
+
+    @staticmethod
+    def resolve_cost(obj) -> str | None:
+        return None if obj.cost is None else f"{obj.cost:.2f}"
+
+
 class EquipmentDetailOut(EquipmentOut):
     latest: list[ReadingOut]
     figures: OperationsFiguresOut
+    faults: list[EquipmentFaultOut] = Field(..., description="The newest 50 requests naming it")
+    maintenance: list[EquipmentMaintenanceOut] = Field(..., description="Its newest 20 work orders")
 
 
 class AlertOut(Schema):
@@ -104,6 +151,278 @@ class AlertFilters(Paging):
 
 class AlertPage(PageOut):
     items: list[AlertOut]
+
+
+# --- patrols -----------------------------------------------------------------------------------
+
+PatrolCode = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="Letters, digits, - and _ (printed under the point's QR code)",
+    ),
+]
+RoundStatusValue = choices_of(RoundStatus)
+
+
+class PatrolFilters(Paging):
+    community: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class PatrolPointIn(Schema):
+    building: Id
+    code: PatrolCode
+    name: Name(100)
+    place: Line(200) = ""
+    checklist: Text(2000) = Field("", description="One item a line")
+
+
+class PatrolPointOut(Schema):
+    id: int
+    community: int = Field(..., alias="community_id")
+    building: int = Field(..., alias="building_id")
+    code: str
+    name: str
+    place: str
+    checklist: list[str]
+    qr_text: str = Field(..., description="What the point's printed QR code reads")
+    active: bool
+
+    @staticmethod
+    def resolve_checklist(obj) -> list[str]:
+        return obj.checklist_items()
+
+    @staticmethod
+    def resolve_qr_text(obj) -> str:
+        return obj.qr_text()
+
+
+class PatrolPointPage(PageOut):
+    items: list[PatrolPointOut]
+
+
+class PatrolRouteIn(Schema):
+    community: Id
+    name: Name(100)
+    points: list[PatrolCode] = Field(
+        ..., min_length=1, max_length=60, description="Point codes in the order they are walked"
+    )
+
+
+class PatrolStopOut(Schema):
+    position: int
+    point: int = Field(..., alias="point_id")
+    code: str
+    name: str
+
+    @staticmethod
+    def resolve_code(obj) -> str:
+        return obj.point.code
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.point.name
+
+
+class PatrolRouteOut(Schema):
+    id: int
+    community: int = Field(..., alias="community_id")
+    name: str
+    active: bool
+    stops: list[PatrolStopOut]
+
+    @staticmethod
+    def resolve_stops(obj) -> list:
+        return sorted(obj.stops.all(), key=lambda stop: stop.position)
+
+
+class PatrolRoutePage(PageOut):
+    items: list[PatrolRouteOut]
+
+
+class PatrolPlanIn(Schema):
+    route: Id
+    name: Name(100)
+    every_days: Annotated[int, Strict()] = Field(
+        ..., ge=1, le=366, description="1: nightly; 7: weekly; 90: seasonal"
+    )
+    starts_on: Date
+    start_time: datetime.time
+    window_minutes: Annotated[int, Strict()] = Field(120, ge=10, le=24 * 60)
+    assignee: Id | None = Field(None, description="The patroller; or name a department")
+    department: Id | None = None
+
+
+class PatrolPlanOut(Schema):
+    id: int
+    community: int = Field(..., alias="community_id")
+    route: int = Field(..., alias="route_id")
+    name: str
+    every_days: int
+    starts_on: datetime.date
+    start_time: datetime.time
+    window_minutes: int
+    assignee: int | None = Field(None, alias="assignee_id")
+    department: int | None = Field(None, alias="department_id")
+    active: bool
+
+
+class PatrolPlanPage(PageOut):
+    items: list[PatrolPlanOut]
+
+
+class PatrolRoundOut(Schema):
+    id: int
+    community: int = Field(..., alias="community_id")
+    route: int = Field(..., alias="route_id")
+    route_name: str
+    plan: int | None = Field(None, alias="plan_id")
+    due_at: datetime.datetime
+    due_by: datetime.datetime
+    status: RoundStatusValue
+    assignee: int | None = Field(None, alias="assignee_id")
+    department: int | None = Field(None, alias="department_id")
+    started_at: datetime.datetime | None
+    finished_at: datetime.datetime | None
+    points_due: int
+    points_checked: int
+    points_missed: int
+    points_late: int
+
+    @staticmethod
+    def resolve_route_name(obj) -> str:
+        return obj.route.name
+
+
+class PatrolRoundPage(PageOut):
+    items: list[PatrolRoundOut]
+
+
+class PatrolCheckOut(Schema):
+    id: int
+    point: int = Field(..., alias="point_id")
+    position: int
+    sequence: int
+    outcome: Literal[tuple(CheckOutcome.values)]
+    answers: dict[str, bool]
+    note: str
+    checked_at: datetime.datetime
+    late: bool
+    out_of_order: bool
+    request: int | None = Field(None, alias="request_id", description="The finding's request")
+
+
+class PatrolSheetOut(Schema):
+    position: int
+    point: int
+    code: str
+    name: str
+    place: str
+    checklist: list[str]
+    check: PatrolCheckOut | None
+
+
+class PatrolRoundDetailOut(PatrolRoundOut):
+    sheet: list[PatrolSheetOut]
+
+
+class PatrolCheckIn(Schema):
+    code: Line(120, required=True) = Field(
+        ..., description="The QR code's text as scanned, or the point's code as typed"
+    )
+    failed: list[Annotated[int, Strict(), Field(ge=0, le=200)]] = Field(
+        default_factory=list,
+        max_length=60,
+        description="The checklist items (numbered from 0) that are not right",
+    )
+    note: Text(500) = ""
+    finding: bool = Field(False, description="Report a finding even with every item right")
+    category: Line(40) = Field("repair_building", description="The finding's request category")
+
+
+class PatrolSkipIn(Schema):
+    code: Line(120, required=True)
+    reason: Text(500, required=True)
+
+
+# --- maintenance --------------------------------------------------------------------------------
+
+OrderStatusValue = choices_of(OrderStatus)
+
+
+class WorkOrderFilters(Paging):
+    community: int | None = Field(None, ge=1, le=MAX_ID)
+    equipment: int | None = Field(None, ge=1, le=MAX_ID)
+    status: Literal[(*OrderStatus.values, "")] = Field("open", description="Empty for every status")
+    overdue: bool = Field(False, description="Only open work orders past their due day")
+
+
+class WorkOrderOut(Schema):
+    id: int
+    community: int = Field(..., alias="community_id")
+    equipment: int = Field(..., alias="equipment_id")
+    equipment_name: str
+    plan: int | None = Field(None, alias="plan_id")
+    title: str
+    due_on: datetime.date
+    status: OrderStatusValue
+    assignee: int | None = Field(None, alias="assignee_id")
+    escalated_at: datetime.datetime | None
+    completed_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_equipment_name(obj) -> str:
+        return obj.equipment.name
+
+
+class WorkOrderPage(PageOut):
+    items: list[WorkOrderOut]
+
+
+class WorkOrderDetailOut(WorkOrderOut):
+    checklist: list[str]
+    answers: dict[str, bool]
+    readings: dict[str, float]
+    parts: str
+    cost: str | None = Field(None, description="CNY")
+    notes: str
+    completed_by: str | None
+    photos: int
+
+    @staticmethod
+    def resolve_checklist(obj) -> list[str]:
+        return obj.checklist_items()
+
+    @staticmethod
+    def resolve_cost(obj) -> str | None:
+        return None if obj.cost is None else f"{obj.cost:.2f}"
+
+    @staticmethod
+    def resolve_completed_by(obj) -> str | None:
+        return obj.completed_by.display_name if obj.completed_by_id else None
+
+    @staticmethod
+    def resolve_photos(obj) -> int:
+        return obj.photos.count()
+
+
+OrderCost = Annotated[Decimal, Field(ge=0, le=MAX_ORDER_COST, max_digits=10, decimal_places=2)]
+
+
+class WorkOrderCompleteIn(Schema):
+    failed: list[Annotated[int, Strict(), Field(ge=0, le=200)]] = Field(
+        default_factory=list,
+        max_length=60,
+        description="The checklist items (numbered from 0) that are not right",
+    )
+    readings: dict[MetricValue, Annotated[float, Field(allow_inf_nan=False)]] = Field(
+        default_factory=dict, description="Readings taken, by metric"
+    )
+    parts: Line(300) = ""
+    cost: OrderCost | None = Field(None, description="CNY")
+    notes: Text(1000) = ""
 
 
 # --- temporary parking ----------------------------------------------------------------------

@@ -22,6 +22,7 @@ from propdesk.operations.models import (
     MaintenancePlan,
     ParkingStay,
     PatrolCheck,
+    PatrolPlan,
     PatrolPoint,
     PatrolRound,
     PatrolRoute,
@@ -219,7 +220,16 @@ def patrol_routes(user, *, community_id=None):
 
 
 def patrol_route_get(user, pk) -> PatrolRoute:
-    return get_scoped(PatrolRoute.objects.all(), user, pk, Perm.PATROL_VIEW)
+    return get_scoped(
+        PatrolRoute.objects.prefetch_related("stops__point"), user, pk, Perm.PATROL_VIEW
+    )
+
+
+def patrol_plans(user, *, community_id=None):
+    rows = scope(PatrolPlan.objects.all(), user, Perm.PATROL_VIEW)
+    if community_id:
+        rows = rows.filter(community_id=community_id)
+    return rows.order_by("community_id", "name", "id")
 
 
 def _rate(checked: int, due: int) -> float | None:
@@ -286,12 +296,26 @@ def patrol_figures(user, *, month: datetime.date, community_id=None) -> dict:
 # maintenance -----------------------------------------------------------------------------------
 
 
-def work_orders(user, *, community_id=None, status: str = "open"):
+def work_orders(
+    user,
+    *,
+    community_id=None,
+    status: str = "open",
+    equipment_id=None,
+    overdue: bool = False,
+    today: datetime.date | None = None,
+):
+    """Work orders of the user's communities; `overdue`: open ones past their due day."""
     rows = scope(WorkOrder.objects.all(), user, Perm.OPERATIONS_VIEW).select_related(
         "equipment", "community", "assignee", "completed_by"
     )
     if community_id:
         rows = rows.filter(community_id=community_id)
+    if equipment_id:
+        rows = rows.filter(equipment_id=equipment_id)
+    if overdue:
+        status = "open"
+        rows = rows.filter(due_on__lt=today or timezone.localdate())
     if status:
         rows = rows.filter(status=status)
     return rows.order_by("due_on", "id") if status == "open" else rows.order_by("-due_on", "-id")

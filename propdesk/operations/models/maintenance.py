@@ -8,6 +8,7 @@ parts, cost, notes and photos; one still open after its due day is overdue and e
 
 import calendar
 import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -71,6 +72,10 @@ class MaintenancePlan(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The most a work order's cost column holds (10 digits, 2 of them decimals).
+MAX_ORDER_COST = Decimal("99999999.99")
 
 
 class OrderStatus(models.TextChoices):

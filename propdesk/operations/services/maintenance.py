@@ -26,7 +26,7 @@ from propdesk.operations.models import (
     WorkOrder,
     WorkOrderPhoto,
 )
-from propdesk.operations.models.maintenance import add_interval
+from propdesk.operations.models.maintenance import MAX_ORDER_COST, add_interval
 
 
 def _clean_engineer(user, community_id: int):
@@ -166,9 +166,16 @@ def _clean_cost(cost):
     if cost in (None, ""):
         return None
     try:
-        return parse_amount(str(cost) if isinstance(cost, int) else cost, allow_zero=True)
+        amount = parse_amount(str(cost) if isinstance(cost, int) else cost, allow_zero=True)
     except MoneyError as exc:
         raise ValidationFailed(str(exc), code=error_codes.BAD_COST, field="cost") from exc
+    if amount > MAX_ORDER_COST:
+        raise ValidationFailed(
+            _("The cost is too large: at most %(most)s.") % {"most": f"{MAX_ORDER_COST:,}"},
+            code=error_codes.BAD_COST,
+            field="cost",
+        )
+    return amount
 
 
 @transaction.atomic

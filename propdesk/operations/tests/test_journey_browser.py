@@ -1,6 +1,8 @@
 """Browser journeys at 390×844 in headless Debian Chromium: a guard's night patrol scans three
 points, skips one it cannot reach and reports a broken light that becomes a patrol request; an
-engineer completes a pump's maintenance work order on the phone."""
+engineer completes a pump's maintenance work order on the phone; a pump's current over its
+threshold opens one alert and one request, which the engineer, sent to it from the alert list,
+works and resolves while the alert closes when the readings are normal again."""
 
 import datetime
 from pathlib import Path
@@ -10,8 +12,12 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from propdesk.operations.models import PatrolCheck, PatrolRound, WorkOrder
+from propdesk.accounts.models import Department
+from propdesk.operations import readings
+from propdesk.operations.models import Alert, PatrolCheck, PatrolRound, WorkOrder
 from propdesk.operations.services import maintenance
+from propdesk.operations.tests.conftest import message
+from propdesk.tickets.models import ServiceRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -140,3 +146,71 @@ def test_an_engineer_completes_a_work_order_on_the_phone(browser, live_server, p
     order.refresh_from_db()
     assert order.status == "done" and order.readings == {"current": 12.5}
     assert str(order.cost) == "180.00"
+
+
+def test_a_pump_alert_is_worked_and_resolved_by_the_engineer(browser, live_server, personas, plant):
+    engineering, _ = Department.objects.get_or_create(
+        code="engineering", defaults={"name": "工程部"}
+    )
+    technician = personas["technician"]
+    technician.department = engineering
+    technician.save(update_fields=["department"])
+
+    # The pump draws 45 A (its rule: at most 30 A), twice: one alert, one request.
+    readings.ingest([message("A", "pump-1", "current", 45.0)])
+    readings.ingest([message("A", "pump-1", "current", 46.5)])
+    alert = Alert.objects.get()
+    request = ServiceRequest.objects.get()
+    assert (alert.is_open, alert.request_id, request.channel) == (True, request.id, "device")
+
+    # The supervisor sees it on the alert list and sends the request to the engineer.
+    desk = _phone_log_in(browser, live_server, "supervisor")
+    desk.goto(f"{live_server.url}/operations/alerts/")
+    row = desk.get_by_test_id("alert-list").locator("tbody tr").first
+    expect(row).to_contain_text("生活水泵1号")
+    expect(row).to_contain_text("46.5")
+    row.get_by_role("link", name=request.number).click()
+    desk.wait_for_load_state()
+    desk.get_by_test_id("dispatch-form").locator("[name=assignee]").select_option(
+        str(technician.id)
+    )
+    desk.get_by_test_id("dispatch-form").get_by_test_id("step-dispatch").click()
+    expect(desk.get_by_test_id("request-status")).to_have_attribute("data-status", "dispatched")
+
+    # The engineer finds it from the alert list on the phone, and the pump is marked at fault.
+    page = _phone_log_in(browser, live_server, "technician")
+    page.goto(f"{live_server.url}/operations/alerts/")
+    expect(page.get_by_test_id("alert-list")).to_contain_text("生活水泵1号")
+    page.screenshot(path=str(_screenshots() / "pump-alert-list.png"), full_page=True)
+    page.get_by_test_id("alert-list").get_by_role("link", name="生活水泵1号").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text(request.number).first).to_be_visible()
+    page.get_by_role("link", name=request.number).first.click()
+    page.wait_for_load_state()
+    page.get_by_test_id("step-start").click()
+    expect(page.get_by_test_id("request-status")).to_have_attribute("data-status", "in_progress")
+
+    # The bearing replaced, the pump reads normal again: the alert closes by itself…
+    result = readings.ingest([message("A", "pump-1", "current", 12.0)])
+    assert result.alerts_closed == 1
+
+    # …and the engineer resolves the request.
+    page.reload()
+    page.get_by_test_id("resolve-form").get_by_test_id("note-resolve").fill(
+        "更换电机轴承，电流恢复正常"
+    )
+    page.get_by_test_id("resolve-form").get_by_test_id("step-resolve").click()
+    expect(page.get_by_test_id("request-status")).to_have_attribute("data-status", "resolved")
+    expect(page.get_by_test_id("timeline")).to_contain_text("12")
+    page.screenshot(path=str(_screenshots() / "pump-alert-resolved.png"), full_page=True)
+
+    page.goto(f"{live_server.url}/operations/alerts/")
+    expect(page.get_by_test_id("alert-list")).to_contain_text("没有告警。")
+    page.goto(f"{live_server.url}/operations/alerts/?all=1")
+    expect(page.get_by_test_id("alert-list").locator("tbody tr").first).not_to_have_class(
+        "table-danger"
+    )
+    alert.refresh_from_db()
+    request.refresh_from_db()
+    assert (alert.is_open, alert.last_value, request.status) == (False, 12.0, "resolved")
+    assert ServiceRequest.objects.count() == 1 and Alert.objects.count() == 1

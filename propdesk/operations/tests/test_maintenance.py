@@ -105,6 +105,7 @@ def test_an_engineer_completes_a_work_order(personas, plant, pump_plan):
         ({"cost": "12.345"}, error_codes.BAD_COST, "cost"),
         ({"cost": "-1"}, error_codes.BAD_COST, "cost"),
         ({"cost": "<b>"}, error_codes.BAD_COST, "cost"),
+        ({"cost": "100000000"}, error_codes.BAD_COST, "cost"),  # more than the column holds
         ({"failed": [9]}, error_codes.BAD_ANSWERS, "failed"),
         ({"failed": [0]}, error_codes.FINDING_NEEDS_NOTE, "notes"),
         ({"notes": "x\x00"}, "invalid", "notes"),
