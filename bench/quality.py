@@ -762,7 +762,8 @@ def main(argv=None):
     args = parse_args(argv)
     if args.tiny:
         args.agents, args.communities, args.houses = 12, 2, 400
-        args.requests, args.calls, args.seconds = 2000, 4000, 2.0
+        args.requests, args.calls = 2000, 4000
+        args.seconds = min(args.seconds, 2.0)
     with tempfile.TemporaryDirectory(prefix="propdesk-quality-") as tmp:
         url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
         if args.close_only:
