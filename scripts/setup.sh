@@ -35,3 +35,6 @@ cp node_modules/htmx.org/dist/htmx.min.js "$vendor/"
 cp node_modules/echarts/dist/echarts.min.js "$vendor/"
 
 DEBUG=1 uv run --quiet python manage.py compilemessages --ignore=.venv --ignore=node_modules >/dev/null
+# The text assistant's model, built from the labelled messages in the repository (cached by their
+# checksum under var/assistant/; a few seconds, then loaded in milliseconds).
+DEBUG=1 uv run --quiet python manage.py assistant_train --base >/dev/null

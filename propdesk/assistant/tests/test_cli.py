@@ -75,3 +75,19 @@ def test_empty_file_and_missing_file(tmp_path):
 def test_unknown_community(tmp_path):
     with pytest.raises(CommandError):
         _run(tmp_path, "id,text\n1,电梯坏了啊啊\n".encode(), "--community", "999999")
+
+
+def test_setup_builds_the_labels_model_into_its_cache(settings):
+    """`make setup` runs `assistant_train --base`: the model the labels give, cached by their
+    checksum, so a new installation's first suggestion waits for no training."""
+    from pathlib import Path
+
+    from propdesk.assistant import training
+
+    out = io.StringIO()
+    call_command("assistant_train", "--base", stdout=out)
+    checksum = training.data_checksum()
+    assert out.getvalue().strip() == f"base-{checksum[:12]}"
+    cached = Path(settings.BASE_DIR) / "var" / "assistant" / f"triage-{checksum[:16]}.pickle"
+    model = training.loads(cached.read_bytes())
+    assert model.predict_many(["楼上漏水，天花板在滴水"])[0].category == "repair_water"

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from propdesk.accounts.models import Department
+from propdesk.assistant import training
 from propdesk.tickets.models import ServiceRequest, SlaClock
 
 pytestmark = [
@@ -30,6 +31,9 @@ def staffed(personas, zhang_san):
     Department.objects.get_or_create(code="engineering", defaults={"name": "工程部"})
     personas["agent"].department = service
     personas["agent"].save(update_fields=["department"])
+    # The live server runs in this process: load the model here (make setup has built it; a
+    # checkout whose labels changed since builds it now), so the page waits for no training.
+    training.current()
     return personas
 
 

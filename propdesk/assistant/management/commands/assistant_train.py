@@ -2,13 +2,15 @@
 
 The candidate is scored on the held-back part of the repository's labels; it replaces the model
 in use only when it scores at least as well (accuracy and macro-F1), otherwise it is refused and
-nothing changes. `--check` only prints the scores of the model the labels alone would give.
+nothing changes. `--check` only prints the scores of the model the labels alone would give;
+`--base` builds the model the repository's labels give into its cache (`make setup` runs it, so
+the first suggestion of a new installation does not wait for the training).
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from propdesk.assistant import retraining
+from propdesk.assistant import retraining, training
 
 
 class Command(BaseCommand):
@@ -18,8 +20,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--check", action="store_true", help="Only score the model the labels alone give"
         )
+        parser.add_argument(
+            "--base", action="store_true", help="Build the labels' model into its cache and stop"
+        )
 
-    def handle(self, *args, check=False, **options):
+    def handle(self, *args, check=False, base=False, **options):
+        if base:
+            loaded = training.base_model()
+            self.stdout.write(loaded.version)
+            return
         if check:
             trained = retraining.score_base()
             self.stdout.write(
