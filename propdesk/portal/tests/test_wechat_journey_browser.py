@@ -54,7 +54,12 @@ def test_an_owner_pays_by_wechat_qr_code_and_finance_sees_the_day_reconciled(
     _shot(page, "1-bills")
     page.get_by_test_id("pay").first.click()
     expect(page.get_by_test_id("wechat-qr")).to_be_visible()
-    loaded = page.get_by_test_id("wechat-qr").evaluate("img => img.naturalWidth")
+    # Visible is not loaded: wait for the image's own load (or error) before reading its size.
+    loaded = page.get_by_test_id("wechat-qr").evaluate(
+        "img => img.complete ? img.naturalWidth : new Promise(done => {"
+        " img.addEventListener('load', () => done(img.naturalWidth), {once: true});"
+        " img.addEventListener('error', () => done(0), {once: true}); })"
+    )
     assert loaded > 0  # the QR code was drawn here and served by the portal
     order = PaymentOrder.objects.get()
     expect(page.get_by_test_id("wechat-amount")).to_contain_text(str(order.amount))
