@@ -1,12 +1,14 @@
-"""A year of demo service requests, replayed through the real services.
+"""A year of demo service requests, replayed as the real services would have made them.
 
 `load_demo_requests(communities=…, rng=…)` walks through the last twelve months day by day and,
-for each request, runs the steps a real one would go through — intake, acceptance, dispatch,
+for each request, takes the steps a real one would go through — intake, acceptance, dispatch,
 work on site, resolution, the follow-up call; some are reopened, a few cancelled, the latest still
 open — each step inside `clock.travel(moment)` (tickets.clock), so numbers, deadlines, SLA verdicts
 and timelines are those the services compute at that moment. `clock.quiet()` keeps the replay
-from queueing a year of owner messages. The descriptions are written for this demo; no real
-resident's words are used.
+from queueing a year of owner messages. The requests older than two weeks are replayed in memory
+with the services' own functions and written in bulk (tickets.demo_bulk: the same rows, checked
+by tests/test_demo.py); the last two weeks go through the services step by step. The
+descriptions are written for this demo; no real resident's words are used.
 
 It expects the staff of the estates demo (an agent, a supervisor and a technician of the
 engineering department working in the communities) and houses with owners.
@@ -23,6 +25,7 @@ from propdesk.accounts.models import Role, User
 from propdesk.core.errors import AppError
 from propdesk.estates.models import Building, Community, Ownership
 from propdesk.tickets import clock, services
+from propdesk.tickets.demo_bulk import BulkReplay
 from propdesk.tickets.models import ServiceRequest
 
 ROOMS = ("主卧", "次卧", "客厅", "厨房", "卫生间", "阳台", "书房")
@@ -292,8 +295,13 @@ def load_demo_requests(
     days: int = 365,
     per_day: float = 1.3,
     now: datetime.datetime | None = None,
+    bulk: bool = True,
 ) -> DemoResult:
-    """Replay `days` days of requests (about `per_day` a day per community) up to `now`."""
+    """Replay `days` days of requests (about `per_day` a day per community) up to `now`.
+
+    `bulk`: the requests received before the last two weeks are replayed in memory and written
+    in bulk (tickets.demo_bulk, the same rows); the last two weeks, the work the queues show,
+    go through the services one step at a time."""
     from propdesk.estates.models import House, Owner
 
     end = now or timezone.now()
@@ -308,13 +316,22 @@ def load_demo_requests(
         houses = {h.id: h for h in House.objects.filter(community=community)}
         owners = {o.id: o for o in Owner.objects.filter(community=community)}
         recent: list[ServiceRequest] = []
+        replay = BulkReplay(community) if bulk else None
         with transaction.atomic(), clock.quiet():
             for moment in _moments(rng, start, end, per_day):
+                steps = _SERVICES
+                if replay is not None and end - moment >= BACKLOG:
+                    steps = replay
+                elif replay is not None:
+                    replay.write()  # the services read what came before
                 request = _one(
-                    community, staff, houses, owners, pairs, buildings, recent, moment, end, rng
-                )
+                    steps, community, staff, houses, owners, pairs, buildings, recent, moment, end,
+                    rng,
+                )  # fmt: skip
                 if request is not None:
                     recent = [*recent[-40:], request]
+            if replay is not None:
+                replay.write()
             with clock.travel(end):
                 services.sla_sweep(limit=10_000)
     requests = ServiceRequest.objects.filter(community__in=communities)
@@ -326,7 +343,56 @@ def load_demo_requests(
     return result
 
 
-def _one(community, staff, houses, owners, pairs, buildings, recent, moment, end, rng):
+class _Services:
+    """Each step through its request service, at its own moment."""
+
+    def create(self, *, actor, at, **values):
+        with clock.travel(at):
+            return services.request_create(actor=actor, **values)
+
+    def accept(self, request, *, actor, at):
+        with clock.travel(at):
+            return services.request_accept(actor=actor, request=request)
+
+    def dispatch(self, request, *, actor, at):
+        with clock.travel(at):
+            return services.request_dispatch(actor=actor, request=request, round_robin=True)
+
+    def start(self, request, *, actor, at):
+        with clock.travel(at):
+            return services.request_start(actor=actor, request=request)
+
+    def wait(self, request, *, actor, at, note):
+        with clock.travel(at):
+            return services.request_wait(actor=actor, request=request, note=note)
+
+    def resume(self, request, *, actor, at):
+        with clock.travel(at):
+            return services.request_resume(actor=actor, request=request)
+
+    def resolve(self, request, *, actor, at, note):
+        with clock.travel(at):
+            return services.request_resolve(actor=actor, request=request, note=note)
+
+    def unreachable(self, request, *, actor, at):
+        with clock.travel(at):
+            return services.follow_up_unreachable(actor=actor, request=request)
+
+    def follow_up(self, request, *, actor, at, score, comment):
+        with clock.travel(at):
+            return services.follow_up_record(
+                actor=actor, request=request, satisfaction=score, comment=comment
+            )
+
+    def cancel(self, request, *, actor, at, reason):
+        with clock.travel(at):
+            return services.request_cancel(actor=actor, request=request, reason=reason)
+
+
+_SERVICES = _Services()
+
+
+def _one(steps, community, staff, houses, owners, pairs, buildings, recent, moment, end, rng):
     """One request from intake to wherever it has got by `end`."""
     # Now and then the same problem comes back at the same place.
     resolved = [r for r in recent if r.resolved_at]
@@ -355,28 +421,29 @@ def _one(community, staff, houses, owners, pairs, buildings, recent, moment, end
     if common and channel == "portal":
         channel = "patrol"
     try:
-        with clock.travel(moment):
-            request = services.request_create(
-                actor=staff.agent,
-                kind=kind,
-                category=category,
-                urgency=urgency,
-                description=text,
-                channel=channel,
-                **place,
-            )
+        request = steps.create(
+            actor=staff.agent,
+            at=moment,
+            kind=kind,
+            category=category,
+            urgency=urgency,
+            description=text,
+            channel=channel,
+            **place,
+        )
     except AppError:
         return None
     # The last two weeks' work is not all done yet: stop some of it part-way (a backlog).
     until = end
     if end - moment < BACKLOG and rng.random() < 0.7:
         until = min(end, moment + datetime.timedelta(minutes=rng.randint(0, 900)))
-    _progress(request, staff, moment, until, rng, emergency=urgency == "emergency")
-    request.refresh_from_db()
+    _progress(steps, request, staff, moment, until, rng, emergency=urgency == "emergency")
+    if steps is _SERVICES:
+        request.refresh_from_db()
     return request
 
 
-def _progress(request, staff, moment, end, rng, *, emergency: bool) -> None:
+def _progress(steps, request, staff, moment, end, rng, *, emergency: bool) -> None:
     """Take the request through the steps that fit in before `end`."""
     quick = emergency
     steps_at = moment
@@ -384,10 +451,7 @@ def _progress(request, staff, moment, end, rng, *, emergency: bool) -> None:
     if outcome < 0.02:  # a duplicate or withdrawn: cancelled early
         at = _after(steps_at, rng, 5, 120, end)
         if at:
-            with clock.travel(at):
-                services.request_cancel(
-                    actor=staff.agent, request=request, reason="业主来电说已自行解决，撤销"
-                )
+            steps.cancel(request, actor=staff.agent, at=at, reason="业主来电说已自行解决，撤销")
         return
     at = _after(steps_at, rng, 2, 20 if quick else 240, end)
     if at is None:
@@ -395,79 +459,72 @@ def _progress(request, staff, moment, end, rng, *, emergency: bool) -> None:
     desk_answers = request.kind.code in ("inquiry", "praise", "suggestion") or (
         request.category.code in ("fees", "other_nonproperty")
     )
-    with clock.travel(at):
-        request = services.request_accept(actor=staff.agent, request=request)
+    request = steps.accept(request, actor=staff.agent, at=at)
     if desk_answers:
         at = _after(at, rng, 30, 60 * 30, end)
         if at is None:
             return
-        with clock.travel(at):
-            request = services.request_resolve(
-                actor=staff.agent, request=request, note="已电话答复业主并说明办理方式"
-            )
-        _follow_up(request, staff, at, end, rng)
+        request = steps.resolve(
+            request, actor=staff.agent, at=at, note="已电话答复业主并说明办理方式"
+        )
+        _follow_up(steps, request, staff, at, end, rng)
         return
     at = _after(at, rng, 1, 15 if quick else 90, end)
     if at is None:
         return
-    with clock.travel(at):
-        request = services.request_dispatch(actor=staff.agent, request=request, round_robin=True)
+    request = steps.dispatch(request, actor=staff.agent, at=at)
     worker = request.assignee or staff.agent
-    _work(request, staff, worker, at, end, rng, quick=quick)
+    _work(steps, request, staff, worker, at, end, rng, quick=quick)
 
 
-def _work(request, staff, worker, at, end, rng, *, quick: bool):
+def _work(steps, request, staff, worker, at, end, rng, *, quick: bool):
     at = _after(at, rng, 5, 25 if quick else 60 * 20, end)
     if at is None:
         return
-    with clock.travel(at):
-        request = services.request_start(actor=worker, request=request)
+    request = steps.start(request, actor=worker, at=at)
     if rng.random() < 0.08:
         at = _after(at, rng, 10, 60, end)
         if at is None:
             return
-        with clock.travel(at):
-            request = services.request_wait(
-                actor=worker, request=request, note="需要业主在家才能入户，约好时间再来"
-            )
+        request = steps.wait(
+            request, actor=worker, at=at, note="需要业主在家才能入户，约好时间再来"
+        )
         at = _after(at, rng, 60 * 10, 60 * 48, end)
         if at is None:
             return
-        with clock.travel(at):
-            request = services.request_resume(actor=worker, request=request)
+        request = steps.resume(request, actor=worker, at=at)
     # Most work is done within the limit; some drags on past it.
     at = _after(at, rng, 20, 60 * (6 if quick else rng.choice([8, 24, 50, 90])), end)
     if at is None:
         return
-    with clock.travel(at):
-        request = services.request_resolve(
-            actor=worker,
-            request=request,
-            note=rng.choice(
-                ["已处理完毕，现场已清理", "更换了损坏部件，试用正常", "已维修并告知业主注意事项"]
-            ),
-        )
-    _follow_up(request, staff, at, end, rng)
+    request = steps.resolve(
+        request,
+        actor=worker,
+        at=at,
+        note=rng.choice(
+            ["已处理完毕，现场已清理", "更换了损坏部件，试用正常", "已维修并告知业主注意事项"]
+        ),
+    )
+    _follow_up(steps, request, staff, at, end, rng)
 
 
-def _follow_up(request, staff, at, end, rng, *, attempt: int = 1) -> None:
+def _follow_up(steps, request, staff, at, end, rng, *, attempt: int = 1) -> None:
     at = _after(at, rng, 60 * 3, 60 * 30, end)
     if at is None:
         return
     if rng.random() < 0.05:  # the owner does not answer
-        with clock.travel(at):
-            request = services.follow_up_unreachable(actor=staff.agent, request=request)
+        request = steps.unreachable(request, actor=staff.agent, at=at)
         if request.status == "follow_up" and attempt < 3:
-            _follow_up(request, staff, at, end, rng, attempt=attempt + 1)
+            _follow_up(steps, request, staff, at, end, rng, attempt=attempt + 1)
         return
     score = _weighted(rng, SATISFACTION_WEIGHTS)
-    with clock.travel(at):
-        request = services.follow_up_record(
-            actor=staff.agent,
-            request=request,
-            satisfaction=score,
-            comment=rng.choice(FOLLOW_UP_COMMENTS[score]),
-        )
+    request = steps.follow_up(
+        request,
+        actor=staff.agent,
+        at=at,
+        score=score,
+        comment=rng.choice(FOLLOW_UP_COMMENTS[score]),
+    )
     if request.status == "dispatched":  # reopened: back to the same worker
         worker = request.assignee or staff.agent
-        _work(request, staff, worker, at, end, rng, quick=False)
+        _work(steps, request, staff, worker, at, end, rng, quick=False)

@@ -43,7 +43,15 @@ MAX_EARLIER = 50
 def request_number_next(community) -> str:
     """HY2026000123: the community code, the year, a gap-free counter per community and year."""
     year = timezone.localtime(clock.now()).year
-    value = next_number(f"request:{community.id}:{year}")
+    return request_number(community, year, next_number(request_number_scope(community, year)))
+
+
+def request_number_scope(community, year: int) -> str:
+    """The counter (core.numbering) of a community's request numbers in a year."""
+    return f"request:{community.id}:{year}"
+
+
+def request_number(community, year: int, value: int) -> str:
     return f"{community.code}{year}{value:06d}"
 
 
@@ -97,6 +105,12 @@ def earlier_requests(
         .order_by("-created_at", "-id")
         .values_list("id", "number", "is_open", "resolved_at")[:MAX_EARLIER]
     )
+    return earlier_from_rows(found, since=since, at=at, house_id=house_id)
+
+
+def earlier_from_rows(found: list[tuple], *, since, at, house_id) -> Earlier:
+    """What `earlier_requests` makes of the matching rows (id, number, is_open, resolved_at),
+    newest first."""
     resolved = [row for row in found if row[3] is not None and since <= row[3] <= at]
     latest = max(resolved, key=lambda row: (row[3], row[0]), default=None)
     return Earlier(

@@ -131,12 +131,17 @@ def clocks_stop(*, request: ServiceRequest, targets, at: datetime.datetime) -> d
     """Stop the live clocks of `targets`: met when reached by the due time, missed otherwise."""
     outcomes = {}
     for sla_clock in SlaClock.objects.filter(request=request, target__in=targets, state__in=LIVE):
-        state = ClockState.MET if at <= sla_clock.due_at else ClockState.BREACHED
+        state = stop_state(sla_clock, at)
         SlaClock.objects.filter(pk=sla_clock.pk).update(
             state=state, stopped_at=at, next_check_at=None, next_threshold=None, paused_at=None
         )
         outcomes[sla_clock.target] = state.value
     return outcomes
+
+
+def stop_state(sla_clock: SlaClock, at: datetime.datetime) -> ClockState:
+    """A clock stopped at `at` is met when reached by its due time, missed otherwise."""
+    return ClockState.MET if at <= sla_clock.due_at else ClockState.BREACHED
 
 
 def clocks_cancel(*, request: ServiceRequest, at: datetime.datetime) -> None:
@@ -158,27 +163,7 @@ def clocks_resume(
     """Restart paused clocks with the time they had left, and re-plan their warning points."""
     resumed = []
     for sla_clock in SlaClock.objects.filter(request=request, state=ClockState.PAUSED):
-        for name in ("due_at", "due_soon_at"):
-            setattr(
-                sla_clock,
-                name,
-                _utc(
-                    resume_deadline(
-                        getattr(sla_clock, name),
-                        paused_at=sla_clock.paused_at,
-                        resumed_at=at,
-                        working=sla_clock.working,
-                        calendar=calendar,
-                    )
-                ),
-            )
-        sla_clock.next_check_at = (
-            checkpoint(sla_clock, sla_clock.next_threshold, calendar)
-            if sla_clock.next_threshold
-            else None
-        )
-        sla_clock.state = ClockState.RUNNING
-        sla_clock.paused_at = None
+        clock_resumed(sla_clock, at=at, calendar=calendar)
         sla_clock.save(
             update_fields=["due_at", "due_soon_at", "next_check_at", "state", "paused_at"]
         )
@@ -186,14 +171,50 @@ def clocks_resume(
     return resumed
 
 
-def deadline_fields(request: ServiceRequest, clocks: list[SlaClock] | None = None) -> dict:
-    """The request's next deadline: its earliest live clock, or the follow-up call once resolved."""
-    if request.status in AWAITING_FOLLOW_UP:
-        follow_up = (
-            FollowUp.objects.filter(request=request, state=FollowUp.State.PENDING)
-            .order_by("-round")
-            .first()
+def clock_resumed(sla_clock: SlaClock, *, at: datetime.datetime, calendar: WorkingCalendar):
+    """Set a paused clock running again (not saved): its due times moved on by the pause."""
+    for name in ("due_at", "due_soon_at"):
+        setattr(
+            sla_clock,
+            name,
+            _utc(
+                resume_deadline(
+                    getattr(sla_clock, name),
+                    paused_at=sla_clock.paused_at,
+                    resumed_at=at,
+                    working=sla_clock.working,
+                    calendar=calendar,
+                )
+            ),
         )
+    sla_clock.next_check_at = (
+        checkpoint(sla_clock, sla_clock.next_threshold, calendar)
+        if sla_clock.next_threshold
+        else None
+    )
+    sla_clock.state = ClockState.RUNNING
+    sla_clock.paused_at = None
+
+
+def deadline_fields(
+    request: ServiceRequest,
+    clocks: list[SlaClock] | None = None,
+    follow_ups: list[FollowUp] | None = None,
+) -> dict:
+    """The request's next deadline: its earliest live clock, or the follow-up call once resolved.
+
+    `clocks` and `follow_ups`, when given, are the request's rows (saved or not) instead of a
+    query."""
+    if request.status in AWAITING_FOLLOW_UP:
+        if follow_ups is None:
+            follow_up = (
+                FollowUp.objects.filter(request=request, state=FollowUp.State.PENDING)
+                .order_by("-round")
+                .first()
+            )
+        else:
+            pending = [f for f in follow_ups if f.state == FollowUp.State.PENDING]
+            follow_up = max(pending, key=lambda f: f.round, default=None)
         due = follow_up.due_at if follow_up else NO_DEADLINE
         return {"due_at": due, "due_soon_at": due}
     if clocks is None:
