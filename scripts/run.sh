@@ -13,7 +13,7 @@ uv run --quiet python manage.py setup_database >var/migrate.log 2>&1 || {
   cat var/migrate.log
   exit 1
 }
-echo "Loading the demo company (a minute or two on an idle machine)…"
+echo "Loading the demo company (well under a minute on an idle machine)…"
 logins=$(uv run --quiet propdesk demo 2>>var/demo.log) || {
   cat var/demo.log
   exit 1

@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         self.stdout.write(
             "Loading the demo company: registry, a year of requests and a year of fees "
-            "(a minute or two on an idle machine)…"
+            "(well under a minute on an idle machine)…"
         )
         # With DEBUG on (make run) Django would time, format and keep every one of the load's
         # queries: some 7 % of its CPU, for a log nobody reads.
