@@ -2,8 +2,9 @@
 
 Validation at the edge (STYLE.md rule 3): text is length-limited and free of control characters
 (NUL bytes and the like never reach a service or a database), ids fit a 64-bit column, and list
-endpoints page with `limit`/`offset`. The error bodies here are what the exception handlers in
-`propdesk.api.urls` send, declared on every endpoint so the OpenAPI document is honest.
+endpoints page with `limit`/`offset` (`propdesk.api.lists.paged`). The error bodies here are
+what the exception handlers in `propdesk.api.urls` send, declared on every endpoint so the
+OpenAPI document is honest.
 """
 
 import datetime

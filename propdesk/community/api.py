@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from propdesk.api.lists import paged
 from propdesk.api.schemas import (
     MAX_ID,
     MAX_LIMIT,
@@ -14,7 +15,6 @@ from propdesk.api.schemas import (
     WRITE_ERRORS,
     PathId,
     error_responses,
-    page,
 )
 from propdesk.community import error_codes, selectors
 from propdesk.community import schemas as s
@@ -71,17 +71,15 @@ def _detail(incident) -> dict:
 
 
 @router.get("/incidents", response={200: s.IncidentPage, **READ_ERRORS}, summary="Incidents")
+@paged(Perm.INCIDENT_VIEW)
 def incident_list(request, filters: Query[s.IncidentFilters]):
-    user = request.auth
-    require(user, Perm.INCIDENT_VIEW)
-    items = selectors.incident_list(
-        user,
+    return selectors.incident_list(
+        request.auth,
         status=filters.status,
         kind=filters.kind,
         q=filters.q,
         community_id=filters.community,
     )
-    return page(items, filters)
 
 
 @router.post(
@@ -323,13 +321,11 @@ def my_incidents(request):
 @router.get(
     "/visits", response={200: s.DeskVisitPage, **READ_ERRORS}, summary="The front-desk visit log"
 )
+@paged(Perm.VISIT_LOG)
 def visit_list(request, filters: Query[s.DeskVisitFilters]):
-    user = request.auth
-    require(user, Perm.VISIT_LOG)
-    visits = selectors.visit_list(
-        user, q=filters.q, day=filters.day, community_id=filters.community
+    return selectors.visit_list(
+        request.auth, q=filters.q, day=filters.day, community_id=filters.community
     )
-    return page(visits, filters)
 
 
 @router.post(
@@ -362,13 +358,11 @@ def _resident(user, resident_id, perm: Perm = Perm.CARE_VIEW):
     response={200: s.CarePage, **READ_ERRORS},
     summary="Special-care residents, the most overdue visit first (personal data masked)",
 )
+@paged(Perm.CARE_VIEW)
 def care_list(request, filters: Query[s.CareFilters]):
-    user = request.auth
-    require(user, Perm.CARE_VIEW)
-    residents = selectors.care_list(
-        user, q=filters.q, overdue=filters.overdue, community_id=filters.community
+    return selectors.care_list(
+        request.auth, q=filters.q, overdue=filters.overdue, community_id=filters.community
     )
-    return page(residents, filters)
 
 
 @router.post(
@@ -477,10 +471,9 @@ def care_reveal(request, resident_id: PathId, payload: s.CareRevealIn):
     response={200: s.DutyShiftPage, **READ_ERRORS},
     summary="A community's duty roster from twelve hours ago on",
 )
+@paged(None)
 def duty_list(request, filters: Query[s.DutyFilters]):
-    user = request.auth
-    community = _community(user, filters.community, Perm.INCIDENT_VIEW)
-    return page(selectors.duty_shifts(community), filters)
+    return selectors.duty_shifts(_community(request.auth, filters.community, Perm.INCIDENT_VIEW))
 
 
 @router.post(

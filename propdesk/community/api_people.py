@@ -7,13 +7,14 @@ houses only (another house is a 404 naming the field)."""
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from propdesk.api.schemas import MAX_ID, MAX_LIMIT, READ_ERRORS, WRITE_ERRORS, PathId, page
+from propdesk.api.lists import paged
+from propdesk.api.schemas import MAX_ID, MAX_LIMIT, READ_ERRORS, WRITE_ERRORS, PathId
 from propdesk.community import schemas_people as s
 from propdesk.community import selectors
 from propdesk.community.models import ActivitySignup, OwnerVisitPlan, WeatherWarning
 from propdesk.community.services import activities, greetings, visits, warnings
 from propdesk.core.errors import NotFound, PermissionDenied, fetch_named, fetch_named_optional
-from propdesk.core.permissions import Perm, get_scoped, is_owner_account, require, scope
+from propdesk.core.permissions import Perm, get_scoped, is_owner_account, require
 from propdesk.estates import owner_access
 from propdesk.estates.models import Building, House, Owner, Resident
 from propdesk.estates.selectors import community_for_user
@@ -36,11 +37,11 @@ def _named(queryset, user, pk, field: str, perm: Perm):
     response={200: s.ActivityPage, **READ_ERRORS},
     summary="Activities of my communities (staff)",
 )
+@paged(Perm.ACTIVITY_VIEW)
 def activity_list(request, filters: Query[s.ActivityFilters]):
-    user = request.auth
-    require(user, Perm.ACTIVITY_VIEW)
-    items = selectors.activity_list(user, community_id=filters.community, upcoming=filters.upcoming)
-    return page(items, filters)
+    return selectors.activity_list(
+        request.auth, community_id=filters.community, upcoming=filters.upcoming
+    )
 
 
 @router.get(
@@ -183,13 +184,9 @@ def my_greetings(request, payload: s.GreetingMineIn):
     response={200: s.WeatherWarningPage, **READ_ERRORS},
     summary="Severe-weather warnings of my communities",
 )
+@paged(Perm.INCIDENT_VIEW)
 def warning_list(request, filters: Query[s.WarningFilters]):
-    user = request.auth
-    require(user, Perm.INCIDENT_VIEW)
-    warnings_ = scope(WeatherWarning.objects.all(), user, Perm.INCIDENT_VIEW)
-    if filters.community:
-        warnings_ = warnings_.filter(community_id=filters.community)
-    return page(warnings_.order_by("-send_at", "-id"), filters)
+    return selectors.weather_warning_list(request.auth, community_id=filters.community)
 
 
 @router.post(

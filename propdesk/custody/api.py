@@ -14,8 +14,9 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from propdesk.accounts.models import User
-from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses, page
-from propdesk.core.errors import AppError, NotFound, fetch_named_optional
+from propdesk.api.lists import paged
+from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses
+from propdesk.core.errors import AppError, NotFound, fetch_named, fetch_named_optional
 from propdesk.core.permissions import Perm, community_ids, company_wide_q, get_scoped, require
 from propdesk.custody import schemas as s
 from propdesk.custody import selectors
@@ -99,23 +100,20 @@ def settings_update(request, community_id: PathId, payload: s.SettingsPatch):
 
 
 @router.get("/keys", response={200: s.KeyPage, **READ_ERRORS}, summary="The key register")
+@paged(Perm.FRONTDESK_VIEW)
 def key_list(request, filters: Query[s.KeyFilters]):
     user = request.auth
-    require(user, Perm.FRONTDESK_VIEW)
-    house = _named(House.objects.all(), user, filters.house, "house")
-    try:
-        items = selectors.key_list(
-            user,
-            community_id=filters.community,
-            q=filters.q,
-            status=filters.status,
-            kind=filters.kind,
-            overdue=filters.overdue,
-            house=house,
-        )
-    except NotFound as exc:
-        raise NotFound(_("No such record in your communities."), field="community") from exc
-    return page(items, filters)
+    return fetch_named(
+        selectors.key_list,
+        user,
+        community_id=filters.community,
+        q=filters.q,
+        status=filters.status,
+        kind=filters.kind,
+        overdue=filters.overdue,
+        house=_named(House.objects.all(), user, filters.house, "house"),
+        field="community",
+    )
 
 
 @router.post("/keys", response={201: s.KeyOut, **WRITE_ERRORS}, summary="Register a key")
@@ -282,6 +280,7 @@ def _base_url(request) -> str:
     response={200: s.PassPage, **READ_ERRORS},
     summary="Release passes (an owner's account: its own houses')",
 )
+@paged(None)
 def pass_list(request, filters: Query[s.PassFilters]):
     user = request.auth
     if not owner_access.is_owner_account(user):
@@ -296,18 +295,16 @@ def pass_list(request, filters: Query[s.PassFilters]):
             )
         except NotFound as exc:
             raise NotFound(_("No such record in your communities."), field="house") from exc
-    try:
-        items = selectors.pass_list(
-            user,
-            community_id=filters.community,
-            state=filters.state,
-            q=filters.q,
-            release_on=filters.release_on,
-            house=house,
-        )
-    except NotFound as exc:
-        raise NotFound(_("No such record in your communities."), field="community") from exc
-    return page(items, filters)
+    return fetch_named(
+        selectors.pass_list,
+        user,
+        community_id=filters.community,
+        state=filters.state,
+        q=filters.q,
+        release_on=filters.release_on,
+        house=house,
+        field="community",
+    )
 
 
 APPLICANT_MODELS = {"owner": Owner, "resident": Resident, "agent": EntrustedAgent}
@@ -462,22 +459,20 @@ def gate_use(request, payload: s.GateIn):
 @router.get(
     "/documents", response={200: s.DocumentPage, **READ_ERRORS}, summary="The document register"
 )
+@paged(Perm.DOCUMENTS_REGISTER)
 def document_list(request, filters: Query[s.DocumentFilters]):
     user = request.auth
-    require(user, Perm.DOCUMENTS_REGISTER)
     house = _named(House.objects.all(), user, filters.house, "house", Perm.DOCUMENTS_REGISTER)
-    try:
-        items = selectors.document_list(
-            user,
-            community_id=filters.community,
-            q=filters.q,
-            category=filters.category,
-            status=filters.status,
-            house=house,
-        )
-    except NotFound as exc:
-        raise NotFound(_("No such record in your communities."), field="community") from exc
-    return page(items, filters)
+    return fetch_named(
+        selectors.document_list,
+        user,
+        community_id=filters.community,
+        q=filters.q,
+        category=filters.category,
+        status=filters.status,
+        house=house,
+        field="community",
+    )
 
 
 @router.post(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from propdesk.accounts.models import Department
+from propdesk.api.lists import paged
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, page
 from propdesk.core.errors import NotFound, ValidationFailed, fetch_named
 from propdesk.core.permissions import Perm, get_scoped, has_perm, require
@@ -43,13 +44,15 @@ def _detail(equipment) -> dict:
 
 
 @router.get("/equipment", response={200: s.EquipmentPage, **READ_ERRORS}, summary="The register")
+@paged(Perm.OPERATIONS_VIEW)
 def equipment_list(request, filters: Query[s.EquipmentFilters]):
-    user = request.auth
-    require(user, Perm.OPERATIONS_VIEW)
-    rows = selectors.equipment_list(
-        user, q=filters.q, kind=filters.kind, status=filters.status, community_id=filters.community
+    return selectors.equipment_list(
+        request.auth,
+        q=filters.q,
+        kind=filters.kind,
+        status=filters.status,
+        community_id=filters.community,
     )
-    return page(rows, filters)
 
 
 @router.post(
@@ -89,11 +92,11 @@ def equipment_status(request, equipment_id: PathId, payload: s.StatusIn):
 
 
 @router.get("/alerts", response={200: s.AlertPage, **READ_ERRORS}, summary="Device alerts")
+@paged(Perm.OPERATIONS_VIEW)
 def alert_list(request, filters: Query[s.AlertFilters]):
-    user = request.auth
-    require(user, Perm.OPERATIONS_VIEW)
-    rows = selectors.alert_list(user, open_only=filters.open, community_id=filters.community)
-    return page(rows, filters)
+    return selectors.alert_list(
+        request.auth, open_only=filters.open, community_id=filters.community
+    )
 
 
 # --- patrols -----------------------------------------------------------------------------------
@@ -102,10 +105,9 @@ def alert_list(request, filters: Query[s.AlertFilters]):
 @router.get(
     "/patrol/points", response={200: s.PatrolPointPage, **READ_ERRORS}, summary="Patrol points"
 )
+@paged(Perm.PATROL_VIEW)
 def patrol_point_list(request, filters: Query[s.PatrolFilters]):
-    user = request.auth
-    require(user, Perm.PATROL_VIEW)
-    return page(selectors.patrol_points(user, community_id=filters.community), filters)
+    return selectors.patrol_points(request.auth, community_id=filters.community)
 
 
 @router.post(
@@ -137,10 +139,9 @@ def patrol_point_detail(request, point_id: PathId):
     response={200: s.PatrolRoutePage, **READ_ERRORS},
     summary="Patrol routes with their points in order",
 )
+@paged(Perm.PATROL_VIEW)
 def patrol_route_list(request, filters: Query[s.PatrolFilters]):
-    user = request.auth
-    require(user, Perm.PATROL_VIEW)
-    return page(selectors.patrol_routes(user, community_id=filters.community), filters)
+    return selectors.patrol_routes(request.auth, community_id=filters.community)
 
 
 @router.post(
@@ -172,10 +173,9 @@ def patrol_route_detail(request, route_id: PathId):
 @router.get(
     "/patrol/plans", response={200: s.PatrolPlanPage, **READ_ERRORS}, summary="Patrol plans"
 )
+@paged(Perm.PATROL_VIEW)
 def patrol_plan_list(request, filters: Query[s.PatrolFilters]):
-    user = request.auth
-    require(user, Perm.PATROL_VIEW)
-    return page(selectors.patrol_plans(user, community_id=filters.community), filters)
+    return selectors.patrol_plans(request.auth, community_id=filters.community)
 
 
 def _named_patroller(pk):
@@ -223,13 +223,9 @@ def patrol_plan_create(request, payload: s.PatrolPlanIn):
     response={200: s.PatrolRoundPage, **READ_ERRORS},
     summary="The patroller's tasks: open rounds due to them (or their department) now and soon",
 )
+@paged(Perm.PATROL_CHECK)
 def patrol_my_rounds(request, filters: Query[s.PatrolFilters]):
-    user = request.auth
-    require(user, Perm.PATROL_CHECK)
-    rows = selectors.my_rounds(user)
-    if filters.community:
-        rows = rows.filter(community_id=filters.community)
-    return page(rows, filters)
+    return selectors.my_rounds(request.auth, community_id=filters.community)
 
 
 def _round_detail(user, round_id):
@@ -305,18 +301,16 @@ def patrol_finish(request, round_id: PathId):
     response={200: s.WorkOrderPage, **READ_ERRORS},
     summary="Maintenance work orders: open ones by due day first",
 )
+@paged(Perm.OPERATIONS_VIEW)
 def work_order_list(request, filters: Query[s.WorkOrderFilters]):
-    user = request.auth
-    require(user, Perm.OPERATIONS_VIEW)
-    rows = selectors.work_orders(
-        user,
+    return selectors.work_orders(
+        request.auth,
         community_id=filters.community,
         status=filters.status,
         equipment_id=filters.equipment,
         overdue=filters.overdue,
         today=timezone.localdate(),
     )
-    return page(rows, filters)
 
 
 @router.get(
@@ -428,10 +422,9 @@ def stay_pay(request, stay_id: PathId, payload: s.StayPaymentIn):
     response={200: s.PublicationPage, **READ_ERRORS},
     summary="Fee publications (收支公示) of the caller's communities",
 )
+@paged(Perm.PUBLICATION_PREPARE)
 def publication_list(request, filters: Query[s.PublicationFilters]):
-    user = request.auth
-    require(user, Perm.PUBLICATION_PREPARE)
-    return page(selectors.publications(user, community_id=filters.community), filters)
+    return selectors.publications(request.auth, community_id=filters.community)
 
 
 @router.post(

@@ -165,22 +165,21 @@ def patrol_rounds(user, *, community_id=None, status: str = "", day=None):
     return rows.order_by("-due_at", "id")
 
 
-def my_rounds(user, *, now=None, hours_ahead: int = 12):
-    """The open rounds `user` may walk: theirs, their department's, or anyone's, due by soon."""
+def my_rounds(user, *, now=None, hours_ahead: int = 12, community_id=None):
+    """The open rounds `user` may walk: theirs, their department's, or anyone's, due by soon
+    (in one of their communities when `community_id` is given)."""
     now = now or timezone.now()
     if not has_perm(user, Perm.PATROL_CHECK):
         return PatrolRound.objects.none()
     mine = Q(assignee=user) | Q(assignee__isnull=True, department__isnull=True)
     if getattr(user, "department_id", None):
         mine |= Q(assignee__isnull=True, department_id=user.department_id)
-    return (
-        scope(PatrolRound.objects.all(), user, Perm.PATROL_CHECK)
-        .filter(
-            mine, status__in=OPEN_ROUND, due_at__lte=now + datetime.timedelta(hours=hours_ahead)
-        )
-        .select_related("route", "community")
-        .order_by("due_at", "id")
+    rounds = scope(PatrolRound.objects.all(), user, Perm.PATROL_CHECK).filter(
+        mine, status__in=OPEN_ROUND, due_at__lte=now + datetime.timedelta(hours=hours_ahead)
     )
+    if community_id:
+        rounds = rounds.filter(community_id=community_id)
+    return rounds.select_related("route", "community").order_by("due_at", "id")
 
 
 def round_sheet(patrol_round: PatrolRound) -> list[dict]:

@@ -8,7 +8,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, Paging, PathId, page
+from propdesk.api.lists import paged
+from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, Paging, PathId
 from propdesk.core.errors import ValidationFailed, fetch_named, fetch_named_optional
 from propdesk.core.permissions import Perm, require
 from propdesk.estates.models import Community
@@ -42,14 +43,13 @@ def _request(user, request_id):
 
 
 @router.get("/calls", response={200: s.CallPage, **READ_ERRORS}, summary="The call log")
+@paged(Perm.CALL_VIEW, named_community=True)
 def call_list(request, filters: Query[s.CallFilters]):
-    user = request.auth
-    _community_filter(user, filters.community, Perm.CALL_VIEW)
     outcome = None
     if filters.outcome:
         outcome = "" if filters.outcome == "none" else filters.outcome
-    log = selectors.call_log(
-        user,
+    return selectors.call_log(
+        request.auth,
         selectors.CallFilters(
             community=filters.community,
             q=filters.q,
@@ -61,7 +61,6 @@ def call_list(request, filters: Query[s.CallFilters]):
             date_to=filters.date_to,
         ),
     )
-    return page(log, filters)
 
 
 @router.post(
@@ -81,10 +80,9 @@ def call_create(request, payload: s.QualityCallIn):
     response={200: s.CallPage, **READ_ERRORS},
     summary="Unanswered calls waiting for a callback, oldest first",
 )
+@paged(Perm.CALL_VIEW, named_community=True)
 def callback_list(request, filters: Query[s.QueueFilters]):
-    user = request.auth
-    _community_filter(user, filters.community, Perm.CALL_VIEW)
-    return page(selectors.callback_queue(user, community=filters.community, q=filters.q), filters)
+    return selectors.callback_queue(request.auth, community=filters.community, q=filters.q)
 
 
 @router.get(
@@ -172,10 +170,9 @@ def call_callback(request, call_id: PathId):
 
 
 @router.get("/surveys/rounds", response={200: s.RoundPage, **READ_ERRORS}, summary="Survey rounds")
+@paged(Perm.SURVEY_VIEW, named_community=True)
 def round_list(request, filters: Query[s.RoundFilters]):
-    user = request.auth
-    _community_filter(user, filters.community, Perm.SURVEY_VIEW)
-    return page(selectors.round_list(user, community=filters.community), filters)
+    return selectors.round_list(request.auth, community=filters.community)
 
 
 @router.post(
@@ -232,12 +229,9 @@ def round_answer(request, round_id: PathId, payload: s.AnswerIn):
     response={200: s.ResponsePage, **READ_ERRORS},
     summary="Low answers waiting for a decision, open follow-up tasks, or decided ones",
 )
+@paged(Perm.SURVEY_VIEW, named_community=True)
 def low_answer_list(request, filters: Query[s.LowAnswerFilters]):
-    user = request.auth
-    _community_filter(user, filters.community, Perm.SURVEY_VIEW)
-    return page(
-        selectors.low_answers(user, community=filters.community, state=filters.state), filters
-    )
+    return selectors.low_answers(request.auth, community=filters.community, state=filters.state)
 
 
 @router.post(
@@ -264,14 +258,10 @@ def answer_follow_up(request, response_id: PathId, payload: s.QualityFollowUpIn)
 
 
 @router.get("/reviews", response={200: s.ReviewPage, **READ_ERRORS}, summary="Quality reviews")
+@paged(Perm.REVIEW_VIEW, named_community=True)
 def review_list(request, filters: Query[s.ReviewFilters]):
-    user = request.auth
-    _community_filter(user, filters.community, Perm.REVIEW_VIEW)
-    return page(
-        selectors.review_list(
-            user, community=filters.community, state=filters.state, agent=filters.agent
-        ),
-        filters,
+    return selectors.review_list(
+        request.auth, community=filters.community, state=filters.state, agent=filters.agent
     )
 
 
@@ -358,8 +348,9 @@ def _bank_community(user, community_id):
 
 
 @router.get("/exams", response={200: s.ExamPage, **READ_ERRORS}, summary="Exams open to me")
+@paged(None)
 def exam_list(request, paging: Query[Paging]):
-    return page(selectors.exams_visible_to(request.auth), paging)
+    return selectors.exams_visible_to(request.auth)
 
 
 @router.post("/exams", response={201: s.ExamOut, **WRITE_ERRORS}, summary="Set an exam")
@@ -447,9 +438,9 @@ def exam_results(request, filters: Query[s.ExamResultFilters]):
 @router.get(
     "/questions", response={200: s.ExamQuestionPage, **READ_ERRORS}, summary="The question bank"
 )
+@paged(None)
 def question_list(request, filters: Query[s.ExamQuestionFilters]):
-    questions = selectors.questions_visible_to(request.auth, topic=filters.topic, q=filters.q)
-    return page(questions, filters)
+    return selectors.questions_visible_to(request.auth, topic=filters.topic, q=filters.q)
 
 
 @router.post(
@@ -468,10 +459,9 @@ def question_create(request, payload: s.ExamQuestionIn):
 
 
 @router.get("/training", response={200: s.TrainingPage, **READ_ERRORS}, summary="Training sessions")
+@paged(Perm.EXAM_TAKE, named_community=True)
 def training_list(request, filters: Query[s.TrainingFilters]):
-    user = request.auth
-    _community_filter(user, filters.community, Perm.EXAM_TAKE)
-    return page(selectors.training_sessions(user, community=filters.community), filters)
+    return selectors.training_sessions(request.auth, community=filters.community)
 
 
 @router.post(
@@ -509,15 +499,11 @@ def training_create(request, payload: s.TrainingIn):
     response={200: s.ScorecardPage, **READ_ERRORS},
     summary="Scorecards: my own, or my communities' for a supervisor",
 )
+@paged(Perm.ASSESSMENT_VIEW, named_community=True)
 def scorecard_list(request, filters: Query[s.ScorecardFilters]):
-    user = request.auth
-    _community_filter(user, filters.community, Perm.ASSESSMENT_VIEW)
-    cards = selectors.scorecards_visible_to(user)
-    if filters.community is not None:
-        cards = cards.filter(community_id=filters.community)
-    if filters.period is not None:
-        cards = cards.filter(month__period=filters.period.replace(day=1))
-    return page(cards.order_by("-month__period", "-total", "id"), filters)
+    return selectors.scorecard_list(
+        request.auth, community=filters.community, period=filters.period
+    )
 
 
 @router.get(

@@ -610,6 +610,7 @@ from propdesk.quality.selectors.assessment import (  # noqa: E402 (the reads by 
     month_ranking,
     nominations,
     scorecard_for_user,
+    scorecard_list,
     scorecards_visible_to,
     team_scores,
 )
@@ -636,6 +637,7 @@ __all__ = [
     "month_ranking",
     "nominations",
     "scorecard_for_user",
+    "scorecard_list",
     "scorecards_visible_to",
     "team_scores",
     "attempt_for_user",

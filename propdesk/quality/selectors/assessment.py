@@ -1,6 +1,7 @@
 """Reads of the six-dimension assessment: an agent sees their own scorecards; a supervisor
 (ASSESSMENT_MANAGE) sees every scorecard of their communities; nobody another community's."""
 
+import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet
@@ -24,6 +25,19 @@ def scorecards_visible_to(user) -> QuerySet[Scorecard]:
     if has_perm(user, Perm.ASSESSMENT_MANAGE):
         visible |= Q(community_id__in=community_ids(user))
     return Scorecard.objects.filter(visible).select_related("month", "agent", "community")
+
+
+def scorecard_list(
+    user, *, community: int | None = None, period: datetime.date | None = None
+) -> QuerySet[Scorecard]:
+    """The scorecards `user` sees, of one community or month if given: the latest month first,
+    the best total first within it."""
+    cards = scorecards_visible_to(user)
+    if community is not None:
+        cards = cards.filter(community_id=community)
+    if period is not None:
+        cards = cards.filter(month__period=period.replace(day=1))
+    return cards.order_by("-month__period", "-total", "id")
 
 
 def scorecard_for_user(user, scorecard_id) -> Scorecard:
