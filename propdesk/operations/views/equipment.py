@@ -1,7 +1,6 @@
 """Console pages of operations: the equipment register, its readings and alerts, alert rules."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,7 +9,7 @@ from django.views.decorators.http import require_POST
 from propdesk.core.cleaning import clean_id
 from propdesk.core.errors import AppError, NotFound
 from propdesk.core.permissions import Perm, community_ids, has_perm, require
-from propdesk.core.views import console_view, form_error, form_page, render_page
+from propdesk.core.views import console_view, form_error, form_page, paginate, render_page
 from propdesk.estates.models import Building, Community
 from propdesk.operations import forms, selectors, services
 from propdesk.operations.models import EquipmentKind, EquipmentStatus, Metric
@@ -37,7 +36,7 @@ def equipment_list(request):
         "community_id": _community_filter(request, user),
     }
     rows = selectors.equipment_list(user, **filters)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows, PAGE_SIZE)
     context = {
         "page": page,
         "filters": filters,
@@ -199,7 +198,7 @@ def alert_list(request):
     rows = selectors.alert_list(
         user, open_only=open_only, community_id=_community_filter(request, user)
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, rows, PAGE_SIZE)
     return render_page(
         request,
         "operations/alert_list.html",

@@ -3,7 +3,6 @@ phone-sized work order page an engineer completes it on."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from propdesk.core.errors import AppError
 from propdesk.core.permissions import Perm, community_ids, has_perm, holders_q, require
-from propdesk.core.views import console_view, form_error, form_page, render_page
+from propdesk.core.views import console_view, form_error, form_page, paginate, render_page
 from propdesk.operations import forms, selectors
 from propdesk.operations.models import Equipment, EquipmentStatus, OrderStatus
 from propdesk.operations.services import maintenance
@@ -26,7 +25,7 @@ def maintenance_home(request):
     status = request.GET.get("status") if request.GET.get("status") in OrderStatus else "open"
     rows = selectors.work_orders(user, community_id=community_id, status=status)
     context = {
-        "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+        "page": paginate(request, rows, PAGE_SIZE),
         "status": status,
         "statuses": OrderStatus.choices,
         "plans": selectors.maintenance_plans(user, community_id=community_id)[:100],
