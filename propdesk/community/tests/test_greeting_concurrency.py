@@ -2,19 +2,17 @@
 person once: counted at the transport (a file both processes append to), and in the once-a-year
 rows."""
 
-import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from propdesk.community.models import BirthdayGreeting
 from propdesk.community.tests.test_greetings import birthdays  # noqa: F401 (a fixture)
 from propdesk.core.models import OutboxMessage
-from propdesk.core.tests.concurrency import require_postgresql
+from propdesk.core.tests.concurrency import process_environment, require_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 REPO = Path(__file__).resolve().parents[3]
@@ -26,18 +24,8 @@ def _postgresql():
 
 
 def test_two_workers_greet_each_person_once(birthdays, tmp_path):  # noqa: F811
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
     count_file = tmp_path / "sent.txt"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "propdesk.settings_test",
-        "COUNT_FILE": str(count_file),
-        "PROPDESK_TEST_CLOCK": "",
-    }
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = db["PASSWORD"]
+    env = process_environment(COUNT_FILE=str(count_file))
     start = time.time() + 15  # both processes are set up by then, and start together
     workers = [
         subprocess.Popen(  # noqa: S603

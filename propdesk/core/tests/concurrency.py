@@ -4,6 +4,7 @@ from several threads at once, each on its own database connection, and count the
 SQLite runs one writer at a time, so these tests prove nothing there and are skipped; CI's
 PostgreSQL pass runs them."""
 
+import os
 import threading
 
 import pytest
@@ -17,6 +18,22 @@ postgresql_only = pytest.mark.skipif(
 def require_postgresql() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("only PostgreSQL runs writing transactions at once")
+
+
+def process_environment(**extra: str) -> dict:
+    """The environment of a process of our own (a worker, a web server) that a test starts against
+    its PostgreSQL test database, with the test settings and no frozen suite clock."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DJANGO_SETTINGS_MODULE": "propdesk.settings_test",
+        "PROPDESK_TEST_CLOCK": "",
+        **extra,
+    }
+    if db.get("PASSWORD"):
+        env["PGPASSWORD"] = db["PASSWORD"]
+    return env
 
 
 def run_together(count: int, work, *, timeout: float = 120) -> list[dict]:

@@ -2,7 +2,6 @@
 stay is paid once. Counted at the edge: the payment rows written for the stay, the receipts
 numbered, and what each process reports (one receipt number, one refusal)."""
 
-import os
 import subprocess
 import sys
 import time
@@ -10,13 +9,12 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connection
 
 from propdesk.accounts.models import Role
 from propdesk.billing.models import Payment, Receipt
 from propdesk.billing.services.schedule import billing_defaults_ensure
 from propdesk.conftest import make_user
-from propdesk.core.tests.concurrency import require_postgresql
+from propdesk.core.tests.concurrency import process_environment, require_postgresql
 from propdesk.operations.models import StayStatus
 from propdesk.operations.services import parking
 from propdesk.operations.tests.conftest import at
@@ -41,19 +39,6 @@ def due_stay(community_a):
         return parking.stay_leave(actor=north, stay=stay)
 
 
-def _environment() -> dict:
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "DJANGO_SETTINGS_MODULE": "propdesk.settings_test",
-        "PROPDESK_TEST_CLOCK": "",
-    }
-    if db.get("PASSWORD"):
-        env["PGPASSWORD"] = db["PASSWORD"]
-    return env
-
-
 def test_two_guards_charging_one_stay_at_once_take_one_payment(due_stay, tmp_path):
     assert due_stay.status == StayStatus.DUE and due_stay.fee_fen == 500
     go = tmp_path / "go"
@@ -69,7 +54,7 @@ def test_two_guards_charging_one_stay_at_once_take_one_payment(due_stay, tmp_pat
                 f"gate-{username}-0001",
             ],
             cwd=REPO,
-            env=_environment(),
+            env=process_environment(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
