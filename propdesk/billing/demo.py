@@ -17,6 +17,7 @@ import random
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -189,11 +190,14 @@ def _pay_month(events, community, houses: dict, cashier, rng, summary) -> None:
         ).values_list("house_id", flat=True)
     )
     open_by_house = defaultdict(list)
-    for bill in with_outstanding(Bill.objects.filter(community=community)).order_by(
-        "period", "due_on", "id"
+    # Only the bills still owing: the year's paid bills would be read (and made into objects)
+    # again every month for nothing.
+    for bill in (
+        with_outstanding(Bill.objects.filter(community=community))
+        .filter(outstanding_fen__gt=0)
+        .order_by("period", "due_on", "id")
     ):
-        if bill.outstanding_fen > 0:
-            open_by_house[bill.house_id].append(bill)
+        open_by_house[bill.house_id].append(bill)
     batch = _PaymentBatch(community, cashier)
     for event in events:
         when, house_id, months, number = event
@@ -396,11 +400,21 @@ def _renumber_receipts(community: Community) -> None:
     # Move every number out of the way first: (community, year, number) is unique.
     Receipt.objects.filter(community=community).update(number=F("id") + 1_000_000_000)
     counters: dict[int, int] = defaultdict(int)
+    numbered = []
     for receipt in receipts:
-        receipt.year = timezone.localtime(receipt.payment.received_at).year
-        counters[receipt.year] += 1
-        receipt.number = counters[receipt.year]
-    Receipt.objects.bulk_update(receipts, ["year", "number"], batch_size=500)
+        year = timezone.localtime(receipt.payment.received_at).year
+        counters[year] += 1
+        numbered.append((year, counters[year], receipt.id))
+    # One prepared statement for all of them (bulk_update's CASE per row costs seconds here).
+    table, year_column, number_column, id_column = map(
+        connection.ops.quote_name, (Receipt._meta.db_table, "year", "number", "id")
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {year_column} = %s, {number_column} = %s "  # noqa: S608
+            f"WHERE {id_column} = %s",
+            numbered,
+        )
     for year, last in counters.items():
         NumberSequence.objects.update_or_create(
             scope=f"receipt:{community.id}:{year}", defaults={"last_value": last}
