@@ -283,18 +283,11 @@ def _base_url(request) -> str:
 @paged(None)
 def pass_list(request, filters: Query[s.PassFilters]):
     user = request.auth
-    if not owner_access.is_owner_account(user):
+    if owner_access.is_owner_account(user):
+        house = fetch_named_optional(selectors.house_for_pass, user, filters.house, "house")
+    else:
         require(user, Perm.FRONTDESK_VIEW)
-    house = None
-    if filters.house:
-        try:
-            house = (
-                selectors.house_for_pass(user, filters.house)
-                if owner_access.is_owner_account(user)
-                else (get_scoped(House.objects.all(), user, filters.house, Perm.FRONTDESK_VIEW))
-            )
-        except NotFound as exc:
-            raise NotFound(_("No such record in your communities."), field="house") from exc
+        house = _named(House.objects.all(), user, filters.house, "house")
     return fetch_named(
         selectors.pass_list,
         user,
