@@ -1,7 +1,8 @@
 """How long a newcomer waits for the demo: `setup_database` (an empty database's schema made at
 once from the models, core.schema) then `propdesk demo`, as `make run` does, on a fresh database.
 Prints wall time, the CPU time of the commands (the part other load on a shared machine cannot
-inflate) and the load average before and after, per phase.
+inflate), on PostgreSQL also the CPU time of the server's backends for the database (read from
+/proc: the server must run on this machine), and the load average before and after, per phase.
 
     uv run python bench/demo_load.py                       # fresh SQLite file in a temp dir
     uv run python bench/demo_load.py --database-url postgres://postgres@127.0.0.1:5432/NAME
@@ -18,15 +19,50 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _phase(name: str, argv: list[str], env: dict) -> dict:
+class _ServerCpu(threading.Thread):
+    """The CPU time of the PostgreSQL backends serving one database (on this machine), read from
+    /proc while they run: a backend's time is gone from /proc once its connection closes, so each
+    one's latest reading is kept."""
+
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url, self.seen, self.stop = url, {}, threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        name = self.url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
+            while not self.stop.wait(0.2):
+                pids = conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s", [name]
+                ).fetchall()
+                for (pid,) in pids:
+                    try:
+                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    except OSError:
+                        continue
+                    self.seen[pid] = int(fields[11]) + int(fields[12])  # utime + stime, ticks
+
+    def seconds(self) -> float:
+        self.stop.set()
+        self.join()
+        return sum(self.seen.values()) / os.sysconf("SC_CLK_TCK")
+
+
+def _phase(name: str, argv: list[str], env: dict, server_url: str = "") -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load_before = os.getloadavg()
+    server = _ServerCpu(server_url) if server_url else None
+    if server:
+        server.start()
     started = time.perf_counter()
     done = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     wall = time.perf_counter() - started
@@ -34,13 +70,16 @@ def _phase(name: str, argv: list[str], env: dict) -> dict:
     if done.returncode:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit(f"{name} failed")
-    return {
+    row = {
         "phase": name,
         "wall_s": round(wall, 1),
         "cpu_s": round((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 1),
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
     }
+    if server:
+        row["server_cpu_s"] = round(server.seconds(), 1)
+    return row
 
 
 def _fresh_postgres(url: str) -> None:
@@ -76,20 +115,27 @@ def main(argv=None) -> None:
         if args.tiny:
             demo += ["--houses-per-community", "20", "--request-days", "5"]
         schema = ["migrate", "--no-input"] if args.replay_migrations else ["setup_database"]
+        server = url if url.startswith("postgres") else ""
         phases = [
-            _phase(schema[0], [sys.executable, "manage.py", *schema], env),
-            _phase("demo", demo, env),
+            _phase(schema[0], [sys.executable, "manage.py", *schema], env, server),
+            _phase("demo", demo, env, server),
         ]
     total = {
         "phase": "total",
         "wall_s": round(sum(p["wall_s"] for p in phases), 1),
         "cpu_s": round(sum(p["cpu_s"] for p in phases), 1),
     }
+    if server:
+        total["server_cpu_s"] = round(sum(p["server_cpu_s"] for p in phases), 1)
     engine = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     print(f"demo load on {engine} ({os.cpu_count()} CPUs)")
     for row in [*phases, total]:
         loads = f"load {row['load_before']} → {row['load_after']}" if "load_before" in row else ""
-        print(f"  {row['phase']:<14} wall {row['wall_s']:>6} s  cpu {row['cpu_s']:>6} s  {loads}")
+        served = f"server cpu {row['server_cpu_s']:>6} s  " if "server_cpu_s" in row else ""
+        print(
+            f"  {row['phase']:<14} wall {row['wall_s']:>6} s  cpu {row['cpu_s']:>6} s  "
+            f"{served}{loads}"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps({"engine": engine, "phases": [*phases, total]}))
 
