@@ -4,8 +4,11 @@ from django.urls import include, path
 from propdesk.api.urls import api
 from propdesk.core.health import healthz
 from propdesk.core.views import favicon
+from propdesk.quality.webhook import receive_call_event
 
 urlpatterns = [
+    # The telephone system's events, the API's busiest path, as a plain view (quality.webhook).
+    path("api/calls/events", receive_call_event, name="call-events"),
     # The API first: its requests (machines', many a second) then skip every page's pattern;
     # a page's path fails the "api/" prefix at once.
     path("api/", api.urls),

@@ -9,7 +9,7 @@ calls of a number off the call-back queue once that number has been reached.
 
 import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from propdesk.core import audit
@@ -85,25 +85,37 @@ def call_derive(call: Call, *, ring_cycle_seconds: int | None = None) -> None:
     call.rings = min(call.wait_seconds // cycle + 1, 32767)
 
 
+def party_mobile(number: str) -> str | None:
+    """The number as an owner's mobile is stored (a normalized 11-digit mobile), else None."""
+    return number if len(number) == 11 and number.startswith("1") else None
+
+
+def party_match_sql(community: str) -> str:
+    """One row (owner_id, house_id): the one owner with the mobile (the statement's parameter,
+    NULL matches nobody) in the community (`community`, an SQL expression), and their house when
+    they hold exactly one; NULL for no one or for several. Indexed lookups by the mobile and by
+    the owner. The rule's one statement: `party_match_ids` runs it alone, the telephone system's
+    events inside the statement that finds their call (services.pbx)."""
+    q = connection.ops.quote_name
+    owner, ownership = q(Owner._meta.db_table), q(Ownership._meta.db_table)
+    return (
+        "SELECT o.id AS owner_id, (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(s.house_id) END"  # noqa: S608
+        f" FROM {ownership} s WHERE s.owner_id = o.id AND s.end_on IS NULL) AS house_id"
+        " FROM (SELECT CASE WHEN COUNT(*) = 1 THEN MIN(id) END AS id"
+        f" FROM {owner} WHERE mobile = %s AND community_id = {community}) o"
+    )
+
+
 def party_match_ids(community_id: int, number: str) -> tuple[int | None, int | None]:
     """The caller matched by number: the id of the one owner with this mobile in the community,
-    and of their house when they hold exactly one. One indexed lookup by the normalized number
-    (a second, of the ownerships, only for a known caller); no model is loaded."""
-    if len(number) != 11 or not number.startswith("1"):
+    and of their house when they hold exactly one (`party_match_sql`); no model is loaded."""
+    mobile = party_mobile(number)
+    if mobile is None:
         return None, None
-    owners = list(
-        Owner.objects.filter(mobile=number, community_id=community_id)
-        .order_by()
-        .values_list("id", flat=True)[:2]
-    )
-    if len(owners) != 1:
-        return None, None
-    houses = list(
-        Ownership.objects.filter(owner_id=owners[0], end_on__isnull=True)
-        .order_by()
-        .values_list("house_id", flat=True)[:2]
-    )
-    return owners[0], houses[0] if len(houses) == 1 else None
+    with connection.cursor() as cursor:
+        cursor.execute(party_match_sql("%s"), [mobile, community_id])
+        owner_id, house_id = cursor.fetchone()
+    return owner_id, house_id
 
 
 def party_match(community_id: int, number: str) -> tuple[Owner | None, House | None]:
