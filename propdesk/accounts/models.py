@@ -66,12 +66,17 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        full = f"{self.last_name}{self.first_name}".strip()
-        return full or self.username
+        return display_name_of(self.first_name, self.last_name, self.username)
 
     @property
     def display_name(self) -> str:
         return str(self)
+
+
+def display_name_of(first_name: str, last_name: str, username: str) -> str:
+    """A user's name as staff read it: family name first, else the username."""
+    full = f"{last_name}{first_name}".strip()
+    return full or username
 
 
 def hash_token(raw: str) -> str:

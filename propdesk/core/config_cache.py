@@ -28,6 +28,17 @@ def cached(key: tuple, load: Callable[[], object]):
     return value
 
 
+def cached_row(key: tuple, load: Callable[[], dict], pk):
+    """The row `pk` of the mapping `load()` returns, cached under `key`; a miss loads the mapping
+    again at once (a row added in another process since), and None means there is no such row."""
+    rows = cached(key, load)
+    if pk not in rows:
+        rows = load()
+        with _cache_lock:
+            _cache[key] = (time.monotonic() + CACHE_SECONDS, rows)
+    return rows.get(pk)
+
+
 def clear_cache(*_args, **_kwargs) -> None:
     with _cache_lock:
         _cache.clear()

@@ -75,6 +75,7 @@ from propdesk.tickets.schemas import (
     WorkingHoursOut,
     request_data,
     request_detail_data,
+    request_row_data,
 )
 from propdesk.tickets.services import taxonomy as taxonomy_services
 
@@ -463,14 +464,17 @@ def request_list(request, filters: Query[RequestFilters]):
         ),
         cursor=filters.cursor or None,
         limit=filters.limit,
+        as_values=True,
     )
-    return {
-        "items": [request_data(item, page.now) for item in page.items],
-        "next_cursor": page.next_cursor,
-        "count": page.count,
-        "count_capped": page.count_capped,
-        "count_cap": selectors.COUNT_CAP,
-    }
+    # Built from the rows' plain values without validating them again: ninja then only
+    # serialises the page (validating 25 rows field by field cost more than the page's query).
+    return RequestPage.model_construct(
+        items=[RequestOut.model_construct(**request_row_data(row, page.now)) for row in page.items],
+        next_cursor=page.next_cursor,
+        count=page.count,
+        count_capped=page.count_capped,
+        count_cap=selectors.COUNT_CAP,
+    )
 
 
 @router.post("/", response={201: RequestCreatedOut, **WRITE_ERRORS}, summary="Record a request")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from propdesk.accounts.models import Department
-from propdesk.core.config_cache import cached
+from propdesk.core.config_cache import cached, cached_row
 from propdesk.tickets.models import (
     Category,
     RequestKind,
@@ -29,6 +29,21 @@ def taxonomy_by_code(model, code: str):
     """An active or retired kind, category or urgency by code (None when unknown)."""
     rows = cached(("taxonomy", model._meta.label), lambda: {r.code: r for r in model.objects.all()})
     return rows.get(code)
+
+
+def taxonomy_by_id(model, pk: int | None):
+    """A kind, category or urgency (active or retired) by id (None when unknown)."""
+    if pk is None:
+        return None
+    return cached_row(
+        ("taxonomy-ids", model._meta.label), lambda: {r.pk: r for r in model.objects.all()}, pk
+    )
+
+
+def department_by_id(pk: int | None) -> Department | None:
+    if pk is None:
+        return None
+    return cached_row(("departments",), lambda: {r.pk: r for r in Department.objects.all()}, pk)
 
 
 def calendar(community_id: int):

@@ -29,6 +29,7 @@ from propdesk.tickets.models.requests import (
     ServiceRequest,
     Status,
     WorkNote,
+    sla_state_of,
 )
 from propdesk.tickets.models.search import RequestToken
 from propdesk.tickets.models.sla import (
@@ -73,5 +74,6 @@ __all__ = [
     "Urgency",
     "WorkNote",
     "is_working_unit",
+    "sla_state_of",
     "target_length",
 ]

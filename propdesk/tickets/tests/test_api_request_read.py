@@ -91,6 +91,27 @@ def test_the_queues_page_with_a_cursor(api, desk, make_request):
     assert third["next_cursor"] is None
 
 
+def test_a_queue_page_lists_each_request_as_its_detail_does(api, desk, make_request):
+    """The queue reads plain values and the detail reads objects: the same fields either way,
+    for a dispatched request and for a fresh one."""
+    waiting = make_request(description="楼道灯不亮", caller_mobile="13900001111")
+    dispatched = make_request()
+    services.request_dispatch(
+        actor=desk.supervisor,
+        request=dispatched,
+        department=desk.technician.department,
+        assignee=desk.technician,
+    )
+    items = api.get("admin", "/api/requests/", {"queue": "all"}).json()["items"]
+    assert [item["number"] for item in items][:2] == [dispatched.number, waiting.number]
+    for item in items[:2]:
+        detail = api.get("admin", f"/api/requests/{item['id']}").json()
+        assert item == {name: detail[name] for name in item}
+    assert items[0]["assignee_name"] == desk.technician.display_name
+    assert items[0]["department"] == "engineering"
+    assert items[1]["caller_mobile_masked"] == "139****1111"
+
+
 def test_a_full_text_search(api, desk, filed):
     request, _other = filed
     data = api.get("agent", "/api/requests/", {"q": "天花板"}).json()
