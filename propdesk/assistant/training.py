@@ -86,7 +86,13 @@ def split(examples: list[Example]) -> tuple[list[Example], list[Example]]:
 
 
 def data_checksum(extra: list[Example] = ()) -> str:
+    """Of the model format, the recipe and the training data: a cached model is reused only
+    when all three are the same."""
     digest = hashlib.sha256(MODEL_FORMAT.encode())
+    recipe = vars(TriageTextModel())
+    digest.update(
+        repr(sorted((k, v) for k, v in recipe.items() if not k.startswith("temp"))).encode()
+    )
     for path in (MESSAGES, WRITTEN, WRITTEN_REPAIRS):
         digest.update(path.read_bytes())
     for example in extra:
