@@ -20,12 +20,12 @@ def scored():
 
 
 def test_held_back_category_accuracy_and_macro_f1(scored):
-    """Measured 0.839 and 0.621 on the held-back fifth (353 messages). Its macro-F1 runs over
+    """Measured 0.847 and 0.685 on the held-back fifth (353 messages). Its macro-F1 runs over
     12 categories, one of them with a single message and two with two: one message moves it by
-    up to 0.08 (the previous recipe measured 0.689 there, within that; the nested
-    cross-validation in bench/README-assistant.md is the figure to compare recipes by)."""
+    up to 0.08 (the nested cross-validation in bench/README-assistant.md is the figure to
+    compare recipes by)."""
     assert scored.accuracy >= 0.82
-    assert scored.macro_f1 >= 0.58
+    assert scored.macro_f1 >= 0.64
     assert scored.kind_accuracy >= 0.75
 
 
