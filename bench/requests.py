@@ -132,7 +132,7 @@ def prepare(houses: int, communities: int | None, requests: int) -> None:
     from propdesk.tickets.models import ServiceRequest
     from propdesk.tickets.seeding import seed_requests
 
-    call_command("migrate", verbosity=0)
+    call_command("setup_database", verbosity=0)
     if houses and not House.objects.exists():
         started = time.perf_counter()
         result = seeding.seed_registry(houses=houses, communities=communities)
@@ -571,15 +571,16 @@ def _server_cpu_seconds(server: subprocess.Popen) -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _database_cpu_seconds() -> float | None:
-    """CPU time so far of the PostgreSQL backends serving the bench's database on this machine
-    (their process title names the database), from /proc; None for SQLite or elsewhere."""
+def _database_cpu_by_backend() -> dict[int, float] | None:
+    """CPU seconds so far of each PostgreSQL backend (by pid) serving the bench's database on
+    this machine (their process title names the database), from /proc; None for SQLite or
+    elsewhere."""
     url = os.environ.get("DATABASE_URL", "")
     proc = Path("/proc")
     if not url.startswith("postgres") or not proc.is_dir():
         return None
     title = f" {unquote(urlsplit(url).path.lstrip('/'))} ".encode()
-    ticks = 0
+    seconds = {}
     for stat in proc.glob("[0-9]*/stat"):
         try:
             if not stat.read_text().split(" ", 2)[1].startswith("(postgres"):
@@ -589,8 +590,38 @@ def _database_cpu_seconds() -> float | None:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+        seconds[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / os.sysconf(
+            "SC_CLK_TCK"
+        )
+    return seconds
+
+
+class _DatabaseCpu:
+    """The backends' CPU during a load, sampled every quarter second: a backend that ends during
+    the load (a connection past CONN_MAX_AGE, or none kept at all) still counts with what it had
+    used when last seen, instead of vanishing from the sum."""
+
+    def __init__(self):
+        self.start = _database_cpu_by_backend()
+        self.seen = dict(self.start or {})
+        self.done = threading.Event()
+        self.thread = None
+        if self.start is not None:
+            self.thread = threading.Thread(target=self._sample, daemon=True)
+            self.thread.start()
+
+    def _sample(self) -> None:
+        while not self.done.wait(0.25):
+            self.seen.update(_database_cpu_by_backend() or {})
+
+    def stop(self) -> float | None:
+        """Seconds of backend CPU since the start."""
+        if self.start is None:
+            return None
+        self.done.set()
+        self.thread.join()
+        self.seen.update(_database_cpu_by_backend() or {})
+        return sum(used - self.start.get(pid, 0.0) for pid, used in self.seen.items())
 
 
 def _per_request_ms(before, after, requests: int) -> float | None:
@@ -601,13 +632,15 @@ def _per_request_ms(before, after, requests: int) -> float | None:
 
 def _timed(server: subprocess.Popen, load: Load) -> dict:
     """Run `load`, adding the CPU milliseconds per answered request of the server's processes
-    and of the database backends (PostgreSQL; backends that end during the load, as without
-    persistent connections, are not counted), and the machine's load average."""
-    before, database_before = _server_cpu_seconds(server), _database_cpu_seconds()
+    and of the database backends (PostgreSQL; sampled during the load, so a backend that ends
+    is counted up to its last sample), and the machine's load average."""
+    before, database = _server_cpu_seconds(server), _DatabaseCpu()
     result = load.run()
-    after, database_after = _server_cpu_seconds(server), _database_cpu_seconds()
+    after, database_seconds = _server_cpu_seconds(server), database.stop()
     result["server_cpu_ms"] = _per_request_ms(before, after, result["requests"])
-    result["database_cpu_ms"] = _per_request_ms(database_before, database_after, result["requests"])
+    result["database_cpu_ms"] = _per_request_ms(
+        0.0 if database_seconds is not None else None, database_seconds, result["requests"]
+    )
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     return result
 
@@ -636,7 +669,8 @@ def _database_version(connection) -> str:
 
 
 def database_ready(args, temp_dir: str, tiny: dict) -> None:
-    """Point Django at the bench's database (a temporary SQLite one with --tiny), migrate and seed
+    """Point Django at the bench's database (a temporary SQLite one with --tiny), bring it to the
+    current schema (`setup_database`: an empty one from the models at once) and seed
     it: `tiny` sizes with --tiny, otherwise what --seed-houses and --seed-requests ask for."""
     database_url = args.database_url or f"sqlite:///{temp_dir}/bench.sqlite3"
     configure_environment(database_url, temp_dir)
