@@ -23,7 +23,6 @@ Every figure is printed with the load average and the CPU it took.
 
 import argparse
 import datetime
-import functools
 import http.client
 import json
 import os
@@ -133,56 +132,6 @@ class Steps:
         self.wall, self.cpu = wall, cpu
 
 
-class Rows:
-    """Rows of one model written set-based (COPY on PostgreSQL, one executemany on SQLite; the
-    registry seed's writer) instead of through model instances: the bench's months of records
-    would otherwise spend minutes of CPU in the ORM. Every column starts from `base` (a model
-    instance: its values, converted for the database once); each row gives the `varying` ones.
-    Ids are allocated here, past the table's highest."""
-
-    def __init__(self, model, base, varying: str):
-        from django.db import connection
-
-        fields = list(model._meta.concrete_fields)
-        self.model, self.connection = model, connection
-        self.names = [f.attname for f in fields]
-        self.base = [f.get_db_prep_save(getattr(base, f.attname), connection) for f in fields]
-        by_name = {f.attname: (n, f) for n, f in enumerate(fields)}
-        self.slots = []
-        for name in varying.split():
-            slot, field = by_name[name]
-            kind = field.get_internal_type()
-            prep = None
-            if kind in ("DateTimeField", "DateField", "JSONField", "DecimalField"):
-                prep = functools.partial(field.get_db_prep_save, connection=connection)
-            self.slots.append((slot, prep))
-        self.rows: list[tuple] = []
-
-    def next_id(self) -> int:
-        from django.db.models import Max
-
-        return (self.model.objects.aggregate(top=Max("id"))["top"] or 0) + 1
-
-    def add(self, *values) -> None:
-        row = self.base.copy()
-        for (slot, prep), value in zip(self.slots, values, strict=True):
-            row[slot] = value if prep is None or value is None else prep(value)
-        self.rows.append(tuple(row))
-
-    def write(self) -> None:
-        from django.core.management.color import no_style
-        from django.db import transaction
-
-        from propdesk.estates.seeding import write_rows
-
-        with transaction.atomic():
-            write_rows(self.model, self.names, self.rows)
-            for sql in self.connection.ops.sequence_reset_sql(no_style(), [self.model]):
-                with self.connection.cursor() as cursor:
-                    cursor.execute(sql)
-        self.rows = []
-
-
 def seed_month(args, rng) -> dict:
     """Write the month's records in bulk; return what the close and the webhook need."""
     from django.contrib.auth.hashers import make_password
@@ -202,6 +151,7 @@ def seed_month(args, rng) -> dict:
         SurveyResponse,
         SurveyRound,
     )
+    from propdesk.quality.seeding import Rows
     from propdesk.quality.services import reviews, surveys
     from propdesk.tickets.models import FollowUp, RequestKind, ServiceRequest, SlaClock
     from propdesk.tickets.seeding import seed_requests

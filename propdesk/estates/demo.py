@@ -448,11 +448,13 @@ class _Registry:
 def _load_other_modules(communities, rng: random.Random, request_days: int) -> None:
     """The other apps' demo data, built on this registry through their own services."""
     from propdesk.billing.demo import load_demo_billing
+    from propdesk.community.demo import load_demo_community
     from propdesk.custody.demo import load_demo_custody
     from propdesk.frontdesk.demo import load_demo_frontdesk
     from propdesk.notices.demo import load_demo_notices
     from propdesk.operations.demo import load_demo_operations
     from propdesk.portal.demo import load_demo_portal
+    from propdesk.quality.demo import load_demo_quality
     from propdesk.tickets.demo import load_demo_requests
 
     load_demo_requests(communities=communities, rng=rng, days=request_days)
@@ -462,3 +464,5 @@ def _load_other_modules(communities, rng: random.Random, request_days: int) -> N
     load_demo_notices(communities=communities)
     load_demo_portal(communities=communities)
     load_demo_operations(communities=communities)
+    load_demo_quality(communities=communities, rng=rng)
+    load_demo_community(communities=communities, rng=rng)
