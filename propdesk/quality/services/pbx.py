@@ -202,10 +202,10 @@ def parse(body: bytes) -> PbxEventIn:
 def event_apply(event: PbxEventIn) -> tuple[Call, bool]:
     """Apply one event; (call, False) when this (call id, event) was already applied.
 
-    Deliveries racing on PostgreSQL (the first events of a new call have no row to lock yet)
-    meet at the unique call id, or at the unique (call id, event): the loser's transaction rolls
-    back and it tries once more, now waiting for the call's row and finding the event if it was
-    the same one."""
+    Deliveries racing (the first events of a new call have no row to lock yet, and the call is
+    read before the transaction) meet at the unique call id, or at the unique (call id, event):
+    the loser's transaction rolls back and it reads and tries once more, now waiting for the
+    call's row and finding the event if it was the same one."""
     try:
         return _event_apply(event)
     except IntegrityError:
@@ -289,21 +289,27 @@ def _insert(instance: Model) -> None:
     instance._state.db = connection.alias
 
 
-@transaction.atomic
 def _event_apply(event: PbxEventIn) -> tuple[Call, bool]:
-    # A new call (most events: its ring) is one read, then its two rows written. A known call is
-    # locked and loaded (a racing delivery of the same event then meets the unique event row).
+    # The read comes before the transaction: on SQLite the transaction's BEGIN takes the
+    # database's one write lock, which is then held for the writes alone (with two server
+    # processes, the other waits on it). A delivery racing in between meets the unique call id
+    # or event row, and event_apply reads again. A known call is locked and loaded inside.
     known = event_context(event)
+    if known.applied:
+        return Call.objects.get(pk=known.call_id), False
+    if known.call_id is None and known.community_id is None:
+        raise ValidationFailed(
+            _("No hotline line has this number."), code=error_codes.UNKNOWN_LINE, field="line"
+        )
+    with transaction.atomic():
+        return _event_write(event, known)
+
+
+def _event_write(event: PbxEventIn, known: EventContext) -> tuple[Call, bool]:
     at = now()
     if known.call_id is not None:
-        if known.applied:
-            return Call.objects.get(pk=known.call_id), False
         call = Call.objects.select_for_update().get(pk=known.call_id)
     else:
-        if known.community_id is None:
-            raise ValidationFailed(
-                _("No hotline line has this number."), code=error_codes.UNKNOWN_LINE, field="line"
-            )
         call = Call(
             community_id=known.community_id,
             direction=event.direction,
