@@ -7,11 +7,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CareCategory(models.TextChoices):
     ELDERLY_ALONE = "elderly_alone", _("Elderly, living alone")
-    DISABLED = "disabled", _("Disabled")
+    DISABLED = "disabled", pgettext_lazy("care category", "Disabled")  # not "switched off"
     OTHER = "other", _("Other")
 
 
