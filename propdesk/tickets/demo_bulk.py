@@ -42,7 +42,8 @@ from propdesk.tickets.models import (
     Urgency,
 )
 from propdesk.tickets.services import notify, sla
-from propdesk.tickets.services._common import clean_note
+from propdesk.tickets.services._common import clean_note, event_row
+from propdesk.tickets.services.follow_up import unreachable_note
 from propdesk.tickets.services.intake import (
     MAX_EARLIER,
     earlier_from_rows,
@@ -51,7 +52,7 @@ from propdesk.tickets.services.intake import (
     taxonomy_row,
 )
 from propdesk.tickets.services.routing import workers_of
-from propdesk.tickets.services.transitions import ACTION_EVENTS
+from propdesk.tickets.services.transitions import ACTION_EVENTS, reopen_fields
 from propdesk.tickets.workflow import STEPS
 
 LIVE = sla.LIVE
@@ -103,19 +104,9 @@ class BulkReplay:
         self, request, *, actor, action, at, from_status="", to_status="", note="", data=None
     ):
         self.rows[RequestEvent].append(
-            RequestEvent(
-                community_id=request.community_id,
-                request=request,
-                actor=actor if getattr(actor, "pk", None) else None,
-                action=action,
-                from_status=from_status,
-                to_status=to_status,
-                note=note,
-                data=data or {},
-                at=at,
-                owner_notice_pending=False,
-            )
-        )
+            event_row(request=request, actor=actor, action=action, at=at,
+                      from_status=from_status, to_status=to_status, note=note, data=data)
+        )  # fmt: skip
 
     def _finish(
         self, request, *, actor, action, from_status, note, now, fields, data=None, clocks=None
@@ -396,8 +387,7 @@ class BulkReplay:
                 request,
                 actor=actor,
                 at=at,
-                note=_("Closed without a rating: the owner could not be reached after %(n)d calls.")
-                % {"n": attempts},
+                note=unreachable_note(attempts),
                 data={"unreachable": attempts},
             )
             return request
@@ -461,15 +451,7 @@ class BulkReplay:
         )
         replayed.clocks.extend(clocks)
         self.rows[SlaClock].extend(clocks)
-        fields = {
-            "reopen_count": request.reopen_count + 1,
-            "resolved_at": None,
-            "closed_at": None,
-            "dispatched_at": at,
-            "escalation_level": 0,
-        }
-        if clocks:
-            fields["promised_at"] = clocks[0].due_at
+        fields = reopen_fields(request, at=at, clocks=clocks)
         self._finish(request, actor=actor, action="reopen", from_status=request.status,
                      note=reason, now=at, fields=fields, data={**data, "round": last_round + 1},
                      clocks=clocks)  # fmt: skip

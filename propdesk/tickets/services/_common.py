@@ -33,7 +33,35 @@ def event_record(
     at=None,
     owner_notice_pending: bool = False,
 ) -> RequestEvent:
-    return RequestEvent.objects.create(
+    event = event_row(
+        request=request,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+        at=at or clock.now(),
+        owner_notice_pending=owner_notice_pending,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def event_row(
+    *,
+    request: ServiceRequest,
+    actor,
+    action: str,
+    at,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    owner_notice_pending: bool = False,
+) -> RequestEvent:
+    """A timeline row, not yet saved (the demo's bulk replay writes many at once)."""
+    return RequestEvent(
         community_id=request.community_id,
         request=request,
         actor=actor if getattr(actor, "pk", None) else None,
@@ -42,7 +70,7 @@ def event_record(
         to_status=to_status,
         note=note,
         data=data or {},
-        at=at or clock.now(),
+        at=at,
         owner_notice_pending=owner_notice_pending,
     )
 

@@ -172,8 +172,7 @@ def follow_up_unreachable(*, actor, request: ServiceRequest, note: str = "") -> 
             request,
             actor=actor,
             now=now,
-            note=_("Closed without a rating: the owner could not be reached after %(n)d calls.")
-            % {"n": attempts},
+            note=unreachable_note(attempts),
             data={"unreachable": attempts},
         )
         return request
@@ -185,3 +184,10 @@ def follow_up_unreachable(*, actor, request: ServiceRequest, note: str = "") -> 
     )
     request.due_at = request.due_soon_at = follow_up.due_at
     return request
+
+
+def unreachable_note(attempts: int) -> str:
+    """The closing note of a request whose owner the follow-up calls never reached."""
+    return _("Closed without a rating: the owner could not be reached after %(n)d calls.") % {
+        "n": attempts
+    }

@@ -416,6 +416,20 @@ def request_reopen(*, actor, request: ServiceRequest, reason: str) -> ServiceReq
     return request
 
 
+def reopen_fields(request: ServiceRequest, *, at, clocks: list) -> dict:
+    """What a reopening sets on the request: a new round, dispatched again, its new promise."""
+    fields = {
+        "reopen_count": request.reopen_count + 1,
+        "resolved_at": None,
+        "closed_at": None,
+        "dispatched_at": at,
+        "escalation_level": 0,
+    }
+    if clocks:
+        fields["promised_at"] = clocks[0].due_at
+    return fields
+
+
 def reopen_locked(request: ServiceRequest, *, actor, now, reason: str, data=None) -> None:
     FollowUp.objects.filter(request=request, state=FollowUp.State.PENDING).update(
         state=FollowUp.State.CANCELLED, completed_at=now
@@ -437,15 +451,7 @@ def reopen_locked(request: ServiceRequest, *, actor, now, reason: str, data=None
         round_number=last_round + 1,
     )
     SlaClock.objects.bulk_create(clocks)
-    fields = {
-        "reopen_count": request.reopen_count + 1,
-        "resolved_at": None,
-        "closed_at": None,
-        "dispatched_at": now,
-        "escalation_level": 0,
-    }
-    if clocks:
-        fields["promised_at"] = clocks[0].due_at
+    fields = reopen_fields(request, at=now, clocks=clocks)
     event = _finish(
         request,
         actor=actor,
