@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from propdesk.api.lists import paged
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses, page
 from propdesk.billing import error_codes
 from propdesk.billing import schemas as s
@@ -44,7 +45,14 @@ from propdesk.billing.services import (
 )
 from propdesk.billing.services._common import clean_period
 from propdesk.core.errors import NotFound, ValidationFailed, fetch_named
-from propdesk.core.permissions import Perm, community_ids, has_perm, is_company_wide, require
+from propdesk.core.permissions import (
+    Perm,
+    chosen_community_ids,
+    community_ids,
+    has_perm,
+    is_company_wide,
+    require,
+)
 from propdesk.estates.models import Building, Community
 
 router = Router(tags=["fees"])
@@ -543,15 +551,15 @@ def adjustment_create(request, payload: s.AdjustmentIn):
     response={200: s.AdjustmentPage, **READ_ERRORS},
     summary="Corrections, pending first (the approval queue)",
 )
+@paged(Perm.LEDGER_ADJUST_REQUEST, named_community=True)
 def adjustment_list(request, filters: Query[s.AdjustmentFilters]):
-    ids = _scope_ids(request.auth, filters.community, Perm.LEDGER_ADJUST_REQUEST)
+    ids = chosen_community_ids(request.auth, filters.community)
     items = LedgerAdjustment.objects.filter(community_id__in=ids)
     if filters.status:
         items = items.filter(status=filters.status)
-    items = items.select_related("house", "requested_by", "decided_by").order_by(
+    return items.select_related("house", "requested_by", "decided_by").order_by(
         "requested_at", "id"
     )
-    return page(items, filters)
 
 
 @router.post(

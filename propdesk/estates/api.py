@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from propdesk.api.lists import paged
 from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, error_responses, page
 from propdesk.core.errors import NotFound, ValidationFailed, fetch_named_optional
 from propdesk.core.permissions import Perm, require
@@ -108,15 +109,9 @@ def community_detail(request, community_id: PathId):
     tags=["communities"],
     summary="Buildings, optionally of one community",
 )
+@paged(Perm.REGISTRY_VIEW, named_community=True)
 def building_list(request, filters: Query[BuildingFilters]):
-    user = request.auth
-    require(user, Perm.REGISTRY_VIEW)
-    community = fetch_named_optional(
-        selectors.community_for_user, user, filters.community, "community"
-    )
-    return page(
-        selectors.building_list(user, community_id=community.id if community else None), filters
-    )
+    return selectors.building_list(request.auth, community_id=filters.community)
 
 
 @router.post(
@@ -149,22 +144,18 @@ def building_create(request, payload: BuildingIn):
     tags=["houses"],
     summary="Houses, filtered and paged",
 )
+@paged(Perm.REGISTRY_VIEW, named_community=True)
 def house_list(request, filters: Query[HouseFilters]):
     user = request.auth
-    require(user, Perm.REGISTRY_VIEW)
-    community = fetch_named_optional(
-        selectors.community_for_user, user, filters.community, "community"
-    )
-    building = fetch_named_optional(selectors.building_for_user, user, filters.building, "building")
-    houses = selectors.house_list(
+    fetch_named_optional(selectors.building_for_user, user, filters.building, "building")
+    return selectors.house_list(
         user,
-        community_id=community.id if community else None,
-        building_id=building.id if building else None,
+        community_id=filters.community,
+        building_id=filters.building,
         status=filters.status or "",
         kind=filters.kind or "",
         q=filters.code,
     ).select_related("unit")
-    return page(houses, filters)
 
 
 @router.get(
@@ -284,16 +275,9 @@ def ownership_add(request, house_id: PathId, payload: OwnershipIn):
     tags=["owners"],
     summary="Owners, searched by name, pinyin, initials or mobile, and paged",
 )
+@paged(Perm.REGISTRY_VIEW, named_community=True)
 def owner_list(request, filters: Query[OwnerFilters]):
-    user = request.auth
-    require(user, Perm.REGISTRY_VIEW)
-    community = fetch_named_optional(
-        selectors.community_for_user, user, filters.community, "community"
-    )
-    owners = selectors.owner_list(
-        user, community_id=community.id if community else None, q=filters.q
-    )
-    return page(owners, filters)
+    return selectors.owner_list(request.auth, community_id=filters.community, q=filters.q)
 
 
 @router.get(
@@ -446,19 +430,14 @@ def vehicle_remove(request, vehicle_id: PathId):
     tags=["parking"],
     summary="Parking spaces, filtered and paged",
 )
+@paged(Perm.REGISTRY_VIEW, named_community=True)
 def parking_space_list(request, filters: Query[ParkingFilters]):
-    user = request.auth
-    require(user, Perm.REGISTRY_VIEW)
-    community = fetch_named_optional(
-        selectors.community_for_user, user, filters.community, "community"
-    )
-    spaces = selectors.parking_list(
-        user,
-        community_id=community.id if community else None,
+    return selectors.parking_list(
+        request.auth,
+        community_id=filters.community,
         status=filters.status or "",
         kind=filters.kind or "",
     )
-    return page(spaces, filters)
 
 
 @router.post(

@@ -8,7 +8,8 @@ from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
-from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId, page
+from propdesk.api.lists import paged
+from propdesk.api.schemas import READ_ERRORS, WRITE_ERRORS, PathId
 from propdesk.core.errors import NotFound, fetch_named
 from propdesk.core.permissions import Perm, get_scoped, require
 from propdesk.estates import selectors as registry
@@ -61,12 +62,11 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 
 @router.get("/move-ins", response={200: s.MoveInPageOut, **READ_ERRORS}, summary="Move-ins")
+@paged(Perm.FRONTDESK_VIEW)
 def move_in_list(request, filters: Query[s.ListFilters]):
-    require(request.auth, Perm.FRONTDESK_VIEW)
-    rows = selectors.move_in_list(
+    return selectors.move_in_list(
         request.auth, community_id=filters.community, status=filters.status, q=filters.q
     )
-    return page(rows, filters)
 
 
 @router.post(
@@ -177,12 +177,11 @@ def move_in_record(request, move_in_id: PathId):
 @router.get(
     "/inspections", response={200: s.InspectionPageOut, **READ_ERRORS}, summary="Inspections"
 )
+@paged(Perm.FRONTDESK_VIEW)
 def inspection_list(request, filters: Query[s.ListFilters]):
-    require(request.auth, Perm.FRONTDESK_VIEW)
-    rows = selectors.inspection_list(
+    return selectors.inspection_list(
         request.auth, community_id=filters.community, status=filters.status, q=filters.q
     )
-    return page(rows, filters)
 
 
 @router.post(
@@ -264,12 +263,11 @@ def reinspection_start(request, inspection_id: PathId):
 @router.get(
     "/permits", response={200: s.PermitPageOut, **READ_ERRORS}, summary="Decoration permits"
 )
+@paged(Perm.FRONTDESK_VIEW)
 def permit_list(request, filters: Query[s.ListFilters]):
-    require(request.auth, Perm.FRONTDESK_VIEW)
-    rows = selectors.permit_list(
+    return selectors.permit_list(
         request.auth, community_id=filters.community, status=filters.status, q=filters.q
     )
-    return page(rows, filters)
 
 
 @router.post(
