@@ -69,6 +69,19 @@ def parse_args(argv=None) -> argparse.Namespace:
         "--conn-max-age", type=int, default=None, help="the server's CONN_MAX_AGE (settings: 60)"
     )
     parser.add_argument(
+        "--server-side-binding",
+        action="store_true",
+        help="PostgreSQL: psycopg binds parameters on the server (prepared statements)",
+    )
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=0,
+        metavar="N",
+        help="PostgreSQL: Django's connection pool of at most N connections per worker "
+        "instead of persistent connections",
+    )
+    parser.add_argument(
         "--http-pages",
         action="store_true",
         help="also load queue pages and searches over HTTP with the same clients in each round",
@@ -445,6 +458,10 @@ def measure_throughput(args, var_dir: str) -> dict:
     }
     if args.conn_max_age is not None:
         env["DB_CONN_MAX_AGE"] = str(args.conn_max_age)
+    if args.server_side_binding:
+        env["DB_SERVER_SIDE_BINDING"] = "1"
+    if args.pool:
+        env.update(DB_POOL="1", DB_POOL_MIN="1", DB_POOL_MAX=str(args.pool))
     if args.server == "gunicorn":
         command = [
             *(sys.executable, "-m", "gunicorn", "propdesk.wsgi:application"),
@@ -527,7 +544,13 @@ def measure_throughput(args, var_dir: str) -> dict:
         "server": (
             f"gunicorn, {args.workers} {args.worker_class} workers"
             + (f" × {args.threads} threads" if args.worker_class == "gthread" else "")
-            + f", CONN_MAX_AGE {60 if args.conn_max_age is None else args.conn_max_age}, DEBUG off"
+            + (
+                f", pool of {args.pool} per worker"
+                if args.pool
+                else f", CONN_MAX_AGE {60 if args.conn_max_age is None else args.conn_max_age}"
+            )
+            + (", server-side binding" if args.server_side_binding else "")
+            + ", DEBUG off"
             if args.server == "gunicorn"
             else "manage.py runserver --noreload (threaded), DEBUG off"
         ),

@@ -134,6 +134,19 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    # Measured alternatives (bench/README-requests.md, "Server settings at a million"): psycopg's
+    # server-side binding (statements prepared by the server) and Django's connection pool
+    # (psycopg_pool; it replaces persistent connections, so CONN_MAX_AGE must then be 0).
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        if env_bool("DB_SERVER_SIDE_BINDING", False):
+            DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
+        if env_bool("DB_POOL", False):
+            DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+                "min_size": env_int("DB_POOL_MIN", 2),
+                "max_size": env_int("DB_POOL_MAX", 8),
+            }
+            DATABASES["default"]["CONN_MAX_AGE"] = 0
+            DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
