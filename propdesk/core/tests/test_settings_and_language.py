@@ -94,3 +94,66 @@ def test_the_language_switcher_chooses_english(client, db):
     response = client.get(reverse("login"))
     assert response["Content-Language"] == "en"
     assert "Log in" in response.content.decode()
+
+
+def _database_settings(**env) -> dict:
+    """The default database's settings as the process would read them from its environment."""
+    import json
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DB_")}
+    environment.update(DEBUG="1", SECRET_KEY="x", **env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, propdesk.settings as s; d = s.DATABASES['default']; "
+            "print(json.dumps({k: d.get(k) for k in ('CONN_MAX_AGE', 'CONN_HEALTH_CHECKS', "
+            "'OPTIONS')}, default=str))",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_keeps_persistent_connections_by_default():
+    found = _database_settings(DATABASE_URL="postgres://u@db.example.com:5432/propdesk")
+    assert found["CONN_MAX_AGE"] == 60 and found["CONN_HEALTH_CHECKS"] is True
+    assert "pool" not in (found["OPTIONS"] or {})
+    assert "server_side_binding" not in (found["OPTIONS"] or {})
+
+
+def test_the_connection_pool_replaces_persistent_connections():
+    found = _database_settings(
+        DATABASE_URL="postgres://u@db.example.com:5432/propdesk",
+        DB_POOL="1",
+        DB_POOL_MAX="5",
+        DB_SERVER_SIDE_BINDING="true",
+    )
+    # Django refuses a pool beside persistent connections: the pool must turn them off.
+    assert found["CONN_MAX_AGE"] == 0 and found["CONN_HEALTH_CHECKS"] is False
+    assert found["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 5}
+    assert found["OPTIONS"]["server_side_binding"] is True
+
+
+def test_the_pool_setting_does_nothing_on_sqlite():
+    found = _database_settings(DATABASE_URL="", DB_POOL="1", DB_SERVER_SIDE_BINDING="1")
+    assert "pool" not in found["OPTIONS"] and "server_side_binding" not in found["OPTIONS"]
+
+
+def test_a_malformed_pool_size_fails_loudly(tmp_path):
+    result = _manage(
+        "check",
+        DEBUG="1",
+        SECRET_KEY="x",
+        PROPDESK_VAR_DIR=str(tmp_path),
+        DATABASE_URL="postgres://u@db.example.com:5432/propdesk",
+        DB_POOL="1",
+        DB_POOL_MAX="many",
+    )
+    assert result.returncode != 0
+    assert "DB_POOL_MAX must be an integer" in result.stderr
