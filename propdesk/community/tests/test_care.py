@@ -114,6 +114,72 @@ def test_the_overdue_list(grandma, agent, clock):
     assert "王奶奶" in html and "overdue-count" in html
 
 
+def _care_form(house, **changes) -> dict:
+    return {
+        "community": house.community_id,
+        "house_code": house.code,
+        "name": "李爷爷",
+        "category": "disabled",
+        "visit_every_days": 30,
+        **changes,
+    }
+
+
+def test_a_resident_is_added_from_the_page(agent, house_a):
+    client = Client()
+    client.force_login(agent)
+    assert client.get("/community/care/new/").status_code == 200
+    response = client.post("/community/care/new/", _care_form(house_a))
+    resident = CareResident.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/community/care/{resident.id}/"
+    assert (resident.house_id, resident.name, resident.visit_every_days) == (
+        house_a.id,
+        "李爷爷",
+        30,
+    )
+    assert "已加入关怀名单" in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"house_code": "9-9-999"}, "house_code"),
+        ({"name": ""}, "name"),
+        ({"mobile": "123"}, "mobile"),
+        ({"visit_every_days": 0}, "visit_every_days"),
+    ],
+)
+def test_the_page_names_the_field_at_fault_and_writes_nothing(agent, house_a, changes, field):
+    client = Client()
+    client.force_login(agent)
+    before = community_snapshot()
+    response = client.post("/community/care/new/", _care_form(house_a, **changes))
+    assert response.status_code == 400
+    assert f'data-field-error="{field}"' in response.content.decode()
+    assert community_snapshot() == before
+
+
+def test_another_communitys_house_is_not_found_from_the_page(agent, house_a, house_b):
+    client = Client()
+    client.force_login(agent)
+    before = community_snapshot()
+    response = client.post("/community/care/new/", _care_form(house_a, house_code=house_b.code))
+    assert response.status_code == 400
+    assert 'data-field-error="house_code"' in response.content.decode()
+    assert community_snapshot() == before
+
+
+@pytest.mark.parametrize("role", ["technician", "guard", "cashier"])
+def test_the_page_refuses_roles_that_may_not_add(personas, house_a, role):
+    client = Client()
+    client.force_login(personas[role])
+    assert client.get("/community/care/new/").status_code == 403
+    response = client.post("/community/care/new/", _care_form(house_a))
+    assert response.status_code == 403
+    assert not CareResident.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [

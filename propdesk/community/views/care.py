@@ -12,10 +12,10 @@ from propdesk.community import selectors
 from propdesk.community.forms import CareResidentForm, CareVisitForm
 from propdesk.community.models import CareCall, CareCategory, CareResident
 from propdesk.community.services import care as service
-from propdesk.core.errors import AppError
+from propdesk.core.errors import AppError, ValidationFailed
 from propdesk.core.masking import mask_mobile
 from propdesk.core.permissions import Perm, community_ids, get_scoped, has_perm, require, scope
-from propdesk.core.views import console_view, form_error, render_page
+from propdesk.core.views import console_view, form_error, form_page, render_page
 from propdesk.estates.models import Community, House
 from propdesk.tickets import configuration
 
@@ -56,29 +56,25 @@ def care_new(request):
     require(user, Perm.CARE_MANAGE)
     communities = list(Community.objects.filter(id__in=community_ids(user)).order_by("code"))
     form = CareResidentForm(request.POST or None, communities=communities)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def save(data):
         house = House.objects.filter(
-            community_id=data["community"], code=data.pop("house_code").strip()
+            community_id=data["community"], code=data["house_code"].strip()
         ).first()
-        data.pop("community")
         if house is None:
-            form.add_error("house_code", _("No such house in this community."))
-        else:
-            try:
-                resident = service.care_resident_add(actor=user, house=house, **data)
-            except AppError as exc:
-                form_error(form, exc)
-            else:
-                messages.success(request, _("On the care list; the first visit is due today."))
-                return redirect("community_care_detail", resident_id=resident.id)
-    context = {
-        "form": form,
-        "title": _("Add a special-care resident"),
-        "cancel_url": reverse("community_care"),
-    }
-    status = 400 if form.is_bound and form.errors else 200
-    return render_page(request, "core/form_page.html", None, context, status=status)
+            raise ValidationFailed(_("No such house in this community."), field="house_code")
+        details = {k: v for k, v in data.items() if k not in ("community", "house_code")}
+        return service.care_resident_add(actor=user, house=house, **details)
+
+    return form_page(
+        request,
+        form=form,
+        title=_("Add a special-care resident"),
+        save=save,
+        success_url=lambda resident: reverse("community_care_detail", args=[resident.id]),
+        cancel_url=reverse("community_care"),
+        success_message=_("On the care list; the first visit is due today."),
+    )
 
 
 @console_view

@@ -22,7 +22,7 @@ from propdesk.community.services import incidents as service
 from propdesk.community.services.incidents import default_broadcast_text, scope_label
 from propdesk.core.errors import AppError, NotFound
 from propdesk.core.permissions import Perm, community_ids, get_scoped, has_perm, require
-from propdesk.core.views import console_view, form_error, render_page
+from propdesk.core.views import console_view, form_error, form_page, render_page
 from propdesk.estates.models import Building, Community, House, Unit
 from propdesk.tickets.models import ServiceRequest
 
@@ -310,30 +310,30 @@ def incident_close(request, incident_id: int):
     incident = selectors.incident_for_user(user, incident_id)
     require(user, Perm.INCIDENT_CLOSE, incident.community_id)
     form = CloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            service.incident_close(
-                actor=user,
-                incident=incident,
-                cause=data["cause"],
-                measures=data["measures"],
-                prevention=data["prevention"],
-                restored_at=data["restored_at"],
-            )
-        except AppError as exc:
-            form_error(form, exc)
-        else:
-            messages.success(request, _("Incident closed. The report is ready."))
-            return _back(incident_id)
-    context = {
-        "form": form,
-        "title": _("Close incident %(number)s") % {"number": incident.number},
-        "cancel_url": reverse("community_incident_detail", args=[incident.id]),
-        "intro": _("Write down the cause, what was done and how to prevent it happening again."),
-    }
-    status = 400 if form.is_bound and form.errors else 200
-    return render_page(request, "core/form_page.html", None, context, status=status)
+
+    def save(data):
+        return service.incident_close(
+            actor=user,
+            incident=incident,
+            cause=data["cause"],
+            measures=data["measures"],
+            prevention=data["prevention"],
+            restored_at=data["restored_at"],
+        )
+
+    detail_url = reverse("community_incident_detail", args=[incident.id])
+    return form_page(
+        request,
+        form=form,
+        title=_("Close incident %(number)s") % {"number": incident.number},
+        save=save,
+        success_url=detail_url,
+        cancel_url=detail_url,
+        success_message=_("Incident closed. The report is ready."),
+        extra={
+            "intro": _("Write down the cause, what was done and how to prevent it happening again.")
+        },
+    )
 
 
 @console_view
