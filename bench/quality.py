@@ -14,7 +14,9 @@ webhook against the bench's own floor endpoint.
    same server doing the API's token check and one row insert in a transaction. Target: the
    webhook at least 0.5× the floor's requests per second, in the same run.
 
-Every figure is printed with the load average and the CPU it took.
+It runs with the production settings, as requests.py does (`production.py`: DEBUG off, a secret
+key made for the run, no request log). Every figure is printed with the load average and the CPU
+it took.
 
     uv run python bench/quality.py                          # SQLite, the full size
     uv run python bench/quality.py --database-url postgres://postgres@127.0.0.1:5432/bench_quality
@@ -37,6 +39,8 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from production import SERVER_SETTINGS, production_environment
 
 REPO = Path(__file__).resolve().parent.parent
 SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
@@ -64,18 +68,7 @@ def parse_args(argv=None):
 
 
 def setup(database_url: str, var_dir: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "propdesk.settings"
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("SECRET_KEY", "bench-quality")
-    os.environ["PROPDESK_VAR_DIR"] = var_dir
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # This folder holds requests.py, which would shadow the HTTP library of that name (imported
-    # by an SMS provider's SDK): the project is imported from the checkout, not from here.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    production_environment(database_url, var_dir)
     import django
 
     django.setup()
@@ -503,9 +496,7 @@ def floor(request):
 
 urlpatterns = [path("bench/hello", hello), path("bench/floor", floor), *propdesk.urls.urlpatterns]
 """
-BENCH_SETTINGS = f"""
-from propdesk.settings import *  # noqa: F403
-
+BENCH_SETTINGS = f"""{SERVER_SETTINGS}
 ROOT_URLCONF = "benchsite.urls"
 PBX_WEBHOOK_SECRET = {SECRET!r}
 """
@@ -723,10 +714,14 @@ def main(argv=None):
         if url.startswith("postgres"):
             fresh_postgres_database(url)
         setup(url, tmp)
+        from django.conf import settings
         from django.core.management import call_command
         from django.db import connection
 
-        print(f"database {connection.vendor}; load average {load_text()}, {os.cpu_count()} CPUs")
+        print(
+            f"database {connection.vendor}, DEBUG {'on' if settings.DEBUG else 'off'}; "
+            f"load average {load_text()}, {os.cpu_count()} CPUs"
+        )
         started, cpu0 = time.perf_counter(), cpu_seconds()
         # The schema straight from the models (what `make run` does): replaying every migration
         # costs over a minute of CPU on a small machine, for seconds of SQL.

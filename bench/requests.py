@@ -32,7 +32,6 @@ import json
 import math
 import os
 import random
-import secrets
 import shutil
 import socket
 import statistics
@@ -44,6 +43,8 @@ import threading
 import time
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
+
+from production import SERVER_SETTINGS, production_environment
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 50.0
@@ -103,25 +104,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     args.duration = args.duration or (2.0 if args.tiny else 15.0)
     args.rounds = args.rounds or (1 if args.tiny else 3)
     return args
-
-
-def configure_environment(database_url: str, var_dir: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "propdesk.settings"
-    os.environ["DEBUG"] = "0"
-    os.environ.setdefault("SECRET_KEY", "bench-" + secrets.token_urlsafe(32))
-    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
-    os.environ["SECURE_SSL_REDIRECT"] = "0"
-    os.environ["SESSION_COOKIE_SECURE"] = "0"
-    os.environ["CSRF_COOKIE_SECURE"] = "0"
-    os.environ["PROPDESK_VAR_DIR"] = var_dir
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    # This folder holds requests.py, which would shadow the HTTP library of that name (imported
-    # by an SMS provider's SDK): the project is imported from the checkout, not from here.
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
 
 
 def ensure_postgres_database(database_url: str) -> None:
@@ -297,17 +279,8 @@ PAGE_PATHS = {
         for words in SEARCHES.values()
     ],
 }
-BENCH_SETTINGS = """
-from propdesk.settings import *  # noqa: F403
-
+BENCH_SETTINGS = f"""{SERVER_SETTINGS}
 ROOT_URLCONF = "benchsite.urls"
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-    "loggers": {"django.server": {"level": "ERROR"}, "jieba": {"level": "WARNING"}},
-}
 """
 
 
@@ -696,7 +669,7 @@ def database_ready(args, temp_dir: str, tiny: dict) -> None:
     current schema (`setup_database`: an empty one from the models at once) and seed
     it: `tiny` sizes with --tiny, otherwise what --seed-houses and --seed-requests ask for."""
     database_url = args.database_url or f"sqlite:///{temp_dir}/bench.sqlite3"
-    configure_environment(database_url, temp_dir)
+    production_environment(database_url, temp_dir)
     if database_url.startswith("postgres"):
         ensure_postgres_database(database_url)
     import django
