@@ -440,6 +440,12 @@ def scope(queryset, user, perm: Perm = Perm.REGISTRY_VIEW, field: str = "communi
     return queryset.filter(**{f"{field}__in": community_ids(user)})
 
 
+def in_scope(user, perm: Perm, community_id: int) -> bool:
+    """Whether a row of `community_id` is among those `scope(…, user, perm)` lets through (for a
+    row read without a queryset)."""
+    return has_perm(user, perm) and community_id in community_ids(user)
+
+
 def get_scoped(queryset, user, pk, perm: Perm = Perm.REGISTRY_VIEW, field: str = "community_id"):
     """Fetch one row the user may see, or raise NotFound (never reveal that it exists)."""
     require(user, perm)

@@ -482,7 +482,11 @@ def request_create(request, payload: RequestIn):
     user = request.auth
     require(user, Perm.REQUEST_CREATE)
     house = fetch_named_optional(
-        estate_selectors.house_for_user, user, payload.house, "house", perm=Perm.REQUEST_CREATE
+        estate_selectors.house_brief_for_user,
+        user,
+        payload.house,
+        "house",
+        perm=Perm.REQUEST_CREATE,
     )
     building = fetch_named_optional(
         estate_selectors.building_for_user,

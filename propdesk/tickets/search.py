@@ -16,6 +16,7 @@ import threading
 import jieba
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from propdesk.core.rows import insert_rows
 from propdesk.tickets.models import RequestToken
 
 MAX_TOKEN_LENGTH = 24
@@ -65,18 +66,28 @@ def query_words(query: str) -> list[str]:
     return list(words)[:MAX_QUERY_WORDS]
 
 
-def token_rows(*, community_id: int, request_id: int, text: str) -> list[RequestToken]:
+def token_rows(
+    *, community_id: int, request_id: int, text: str, words: list[str] | None = None
+) -> list[RequestToken]:
+    """The index rows of a request's description: its words (`tokenize(text)`, or `words` when
+    already segmented)."""
     return [
         RequestToken(community_id=community_id, request_id=request_id, token=token)
-        for token in tokenize(text)
+        for token in (tokenize(text) if words is None else words)
     ]
 
 
-def index_request(request) -> int:
+def index_request(request, words: list[str] | None = None) -> int:
+    """Store the search words of a new request's description (`words`, when the caller has
+    already segmented it: intake does so before its transaction), in one statement built once
+    (core.rows)."""
     rows = token_rows(
-        community_id=request.community_id, request_id=request.id, text=request.description
+        community_id=request.community_id,
+        request_id=request.id,
+        text=request.description,
+        words=words,
     )
-    RequestToken.objects.bulk_create(rows, ignore_conflicts=True)
+    insert_rows(rows, ignore_conflicts=True)
     return len(rows)
 
 

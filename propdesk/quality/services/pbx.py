@@ -22,12 +22,12 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Field, Model
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from propdesk.core import error_codes as core_codes
 from propdesk.core.errors import AppError, ValidationFailed
+from propdesk.core.rows import insert_row
 from propdesk.quality import error_codes
 from propdesk.quality.models import (
     AgentExtension,
@@ -263,32 +263,6 @@ def event_context(event: PbxEventIn) -> EventContext:
     return EventContext(call_id, bool(applied), community_id, owner_id, house_id, agent_id)
 
 
-_INSERT_SQL: dict[tuple[type[Model], str], tuple[str, list[Field]]] = {}
-
-
-def _insert(instance: Model) -> None:
-    """Insert a new row of every field, as `save()` would, from a statement built once per model:
-    the ORM compiles its INSERT anew each time, which cost an event more CPU than its database
-    work. The models written here have no save() of their own and no signal receivers."""
-    key = (type(instance), connection.vendor)
-    if key not in _INSERT_SQL:
-        meta = instance._meta
-        fields = [f for f in meta.concrete_fields if not f.primary_key]
-        q = connection.ops.quote_name
-        _INSERT_SQL[key] = (
-            f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)})"  # noqa: S608
-            f" VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {q(meta.pk.column)}",
-            fields,
-        )
-    sql, fields = _INSERT_SQL[key]
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        instance.pk = cursor.fetchone()[0]
-    instance._state.adding = False
-    instance._state.db = connection.alias
-
-
 def _event_apply(event: PbxEventIn) -> tuple[Call, bool]:
     # The read comes before the transaction: on SQLite the transaction's BEGIN takes the
     # database's one write lock, which is then held for the writes alone (with two server
@@ -344,10 +318,10 @@ def _event_write(event: PbxEventIn, known: EventContext) -> tuple[Call, bool]:
     call.updated_at = at
     call_derive(call)
     if call.pk is None:
-        _insert(call)
+        insert_row(call)
     else:
         call.save()
-    _insert(
+    insert_row(
         PbxEvent(
             pbx_call_id=event.call_id,
             event=event.event,

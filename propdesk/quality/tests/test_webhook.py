@@ -330,7 +330,7 @@ def test_the_events_one_read_uses_an_index_for_every_lookup(line_a):
 
 
 def test_the_rows_the_webhook_inserts_have_no_save_hooks_to_skip():
-    # A new call and its event are inserted by one prepared statement each (services.pbx._insert),
+    # A new call and its event are inserted by one prepared statement each (core.rows.insert_row),
     # not through save(): that holds only while neither model reacts to saving.
     from django.db.models import Model
     from django.db.models.signals import post_save, pre_save

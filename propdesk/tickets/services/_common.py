@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from propdesk.core.cleaning import clean_text
 from propdesk.core.errors import Conflict, PermissionDenied, ValidationFailed
 from propdesk.core.permissions import Perm, has_perm, require
+from propdesk.core.rows import insert_row
 from propdesk.estates import owner_access
 from propdesk.tickets import clock, error_codes
 from propdesk.tickets.models import Answer, RequestEvent, ServiceRequest
@@ -44,7 +45,7 @@ def event_record(
         at=at or clock.now(),
         owner_notice_pending=owner_notice_pending,
     )
-    event.save(force_insert=True)
+    insert_row(event)  # a statement built once (core.rows): every step of every request writes one
     return event
 
 

@@ -10,14 +10,14 @@ the request number and the promised time, queued by the worker seconds after com
 import datetime
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from propdesk.core.errors import NotFound, ValidationFailed
 from propdesk.core.numbering import next_number
 from propdesk.core.permissions import Perm, require
+from propdesk.core.rows import insert_row, insert_rows
 from propdesk.core.validators import normalize_mobile
 from propdesk.estates.models import Building, House, Owner
 from propdesk.tickets import clock, configuration, error_codes, search
@@ -28,7 +28,6 @@ from propdesk.tickets.models import (
     RequestDepartment,
     RequestKind,
     ServiceRequest,
-    SlaClock,
     Status,
     Urgency,
 )
@@ -86,26 +85,69 @@ def earlier_requests(
 ) -> Earlier:
     """One query for both: a request of the same category resolved in the last `days` days at the
     same house (or, for a common area, at the same building's common area), DOMAIN.md §2; and the
-    open ones of the same house and category, newest first."""
+    open ones of the same house and category, newest first. The statement is built once per
+    shape (`_earlier_statement`): it runs on every create."""
     if house_id is None and building_id is None:
         return Earlier()
     since = at - datetime.timedelta(days=days)
-    rows = ServiceRequest.objects.filter(community_id=community_id, category_id=category_id)
-    if house_id is not None:
-        # The building narrows it first: one index range (community, building, category, date).
-        rows = rows.filter(house_id=house_id)
-        if building_id is not None:
-            rows = rows.filter(building_id=building_id)
-        wanted = Q(is_open=True) | Q(resolved_at__gte=since, resolved_at__lte=at)
-    else:
-        rows = rows.filter(building_id=building_id, house__isnull=True)
-        wanted = Q(resolved_at__gte=since, resolved_at__lte=at)
-    found = list(
-        rows.filter(wanted)
-        .order_by("-created_at", "-id")
-        .values_list("id", "number", "is_open", "resolved_at")[:MAX_EARLIER]
+    sql, converters = _earlier_statement(
+        house=house_id is not None, building=building_id is not None
     )
+    params = [community_id, category_id]
+    params += [house_id] if house_id is not None else []
+    params += [building_id] if building_id is not None else []
+    adapt = connection.ops.adapt_datetimefield_value
+    params += [adapt(since), adapt(at), MAX_EARLIER]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = [
+            (pk, number, bool(is_open), _converted(resolved_at, converters))
+            for pk, number, is_open, resolved_at in cursor.fetchall()
+        ]
     return earlier_from_rows(found, since=since, at=at, house_id=house_id)
+
+
+_EARLIER_SQL: dict[tuple, tuple[str, list]] = {}
+
+
+def _earlier_statement(*, house: bool, building: bool) -> tuple[str, list]:
+    """The statement of `earlier_requests`, as the ORM wrote it: at a house, the rows of the same
+    house (and building: one index range of (community, building, category, date)) still open or
+    resolved in the window; at a common area, the building's common-area rows resolved in it."""
+    key = (connection.vendor, house, building)
+    if key not in _EARLIER_SQL:
+        meta = ServiceRequest._meta
+        q = connection.ops.quote_name
+        column = {name: q(meta.get_field(name).column) for name in _EARLIER_COLUMNS}
+        where = [f"{column['community']} = %s", f"{column['category']} = %s"]
+        where += [f"{column['house']} = %s"] if house else []
+        where += [f"{column['building']} = %s"] if building else []
+        where += [] if house else [f"{column['house']} IS NULL"]
+        resolved = f"({column['resolved_at']} >= %s AND {column['resolved_at']} <= %s)"
+        where += [f"({column['is_open']} OR {resolved})" if house else resolved]
+        sql = (
+            f"SELECT {column['id']}, {column['number']}, {column['is_open']},"  # noqa: S608
+            f" {column['resolved_at']} FROM {q(meta.db_table)} WHERE {' AND '.join(where)}"
+            f" ORDER BY {column['created_at']} DESC, {column['id']} DESC LIMIT %s"
+        )
+        resolved_at = meta.get_field("resolved_at").get_col(meta.db_table)
+        converters = connection.ops.get_db_converters(resolved_at) + resolved_at.get_db_converters(
+            connection
+        )
+        _EARLIER_SQL[key] = (sql, converters)
+    return _EARLIER_SQL[key]
+
+
+_EARLIER_COLUMNS = (
+    "id", "number", "is_open", "resolved_at", "community", "category", "house", "building",
+    "created_at",
+)  # fmt: skip
+
+
+def _converted(value, converters):
+    for converter in converters:
+        value = converter(value, None, connection)
+    return value
 
 
 def earlier_from_rows(found: list[tuple], *, since, at, house_id) -> Earlier:
@@ -133,12 +175,12 @@ def _check_place(actor, house, building):
             code=error_codes.BUILDING_MISMATCH,
             field="building",
         )
+    # The building's id only: a house read by `house_brief_for_user` carries no building row.
     return (house.community if house is not None else building.community), (
-        building if building is not None else house.building
+        building.pk if building is not None else house.building_id
     )
 
 
-@transaction.atomic
 def request_create(
     *,
     actor,
@@ -160,8 +202,10 @@ def request_create(
     """Record one request from a call, a visit, the portal, the API or a patrol (DOMAIN §2).
 
     The request comes back with `open_duplicates`: the numbers of the other requests of the same
-    house and category still open, a likely duplicate the agent may link instead."""
-    community, building = _check_place(actor, house, building)
+    house and category still open, a likely duplicate the agent may link instead. The checks,
+    the deadlines and the search words come first; one transaction then holds the repeats, the
+    number and the five inserts."""
+    community, building_id = _check_place(actor, house, building)
     # Owners and the people living in the house file requests through the portal; everyone
     # else needs the right.
     if not (
@@ -210,19 +254,10 @@ def request_create(
         community_id=community.id, kind_id=kind.id, urgency_id=urgency.id, category_id=category.id
     )
     calendar = configuration.calendar(community.id)
-    earlier = earlier_requests(
-        community_id=community.id,
-        house_id=house.pk if house else None,
-        building_id=building.pk,
-        category_id=category.id,
-        at=now,
-        days=settings_row.recurrence_days,
-    )
     request = ServiceRequest(
         community=community,
-        number=request_number_next(community),
         house=house,
-        building=building,
+        building_id=building_id,
         location=location,
         caller_owner=caller_owner,
         caller_name=caller_name,
@@ -237,11 +272,12 @@ def request_create(
         is_open=True,
         department=route.lead,
         sla_policy=policy,
-        recurrence_of_id=earlier.recurrence_id,
         created_by=actor,
         created_at=now,
         updated_at=now,
     )
+    if building is not None:  # the caller's row, so that the request carries it
+        request.building = building
     clocks = sla.clocks_start(request=request, policy=policy, calendar=calendar, at=now)
     for name, value in sla.deadline_fields(request, clocks).items():
         setattr(request, name, value)
@@ -251,35 +287,55 @@ def request_create(
         if timezone.is_naive(promised_at) or promised_at <= now:
             raise ValidationFailed(_("Promise a time in the future."), field="promised_at")
         request.promised_at = promised_at
-    request.save(force_insert=True)
-    for sla_clock in clocks:
-        sla_clock.request = request
-    SlaClock.objects.bulk_create(clocks)
+    words = search.tokenize(description)
     departments = [route.lead, *route.others] if route.lead else []
-    RequestDepartment.objects.bulk_create(
-        RequestDepartment(
-            community_id=community.id, request=request, department=department, is_lead=i == 0
+    # Everything above reads or computes; the transaction holds the writes alone (on SQLite its
+    # BEGIN takes the database's one write lock, which the other server processes wait for).
+    with transaction.atomic():
+        earlier = earlier_requests(
+            community_id=community.id,
+            house_id=house.pk if house else None,
+            building_id=building_id,
+            category_id=category.id,
+            at=now,
+            days=settings_row.recurrence_days,
         )
-        for i, department in enumerate(departments)
-    )
-    search.index_request(request)
-    event = event_record(
-        request=request,
-        actor=actor,
-        action=EventAction.CREATED,
-        to_status=Status.NEW,
-        note=description[:200],
-        data={
-            "channel": channel,
-            "department": route.lead.code if route.lead else None,
-            "due": {c.target: c.due_at.isoformat() for c in clocks},
-            "recurrence_of": earlier.recurrence_number,
-        },
-        at=now,
-        # The owners are told by the worker, seconds after commit (notify.owner_notice_later).
-        owner_notice_pending=notify.owner_notice_later(),
-    )
-    photos_attach(request=request, event=event, checked=checked_photos, actor=actor, at=now)
+        request.recurrence_of_id = earlier.recurrence_id
+        request.number = request_number_next(community)
+        # The rows of a create are inserted by statements built once (core.rows), not save().
+        insert_row(request)
+        for sla_clock in clocks:
+            sla_clock.request = request
+        insert_rows(clocks)
+        insert_rows(
+            [
+                RequestDepartment(
+                    community_id=community.id,
+                    request=request,
+                    department=department,
+                    is_lead=i == 0,
+                )
+                for i, department in enumerate(departments)
+            ]
+        )
+        search.index_request(request, words=words)
+        event = event_record(
+            request=request,
+            actor=actor,
+            action=EventAction.CREATED,
+            to_status=Status.NEW,
+            note=description[:200],
+            data={
+                "channel": channel,
+                "department": route.lead.code if route.lead else None,
+                "due": {c.target: c.due_at.isoformat() for c in clocks},
+                "recurrence_of": earlier.recurrence_number,
+            },
+            at=now,
+            # The owners are told by the worker, seconds after commit (notify.owner_notice_later).
+            owner_notice_pending=notify.owner_notice_later(),
+        )
+        photos_attach(request=request, event=event, checked=checked_photos, actor=actor, at=now)
     request.open_duplicates = list(earlier.open_numbers)
     return request
 

@@ -160,3 +160,60 @@ def test_a_create_runs_a_fixed_number_of_statements(desk, django_assert_num_quer
 
     with django_assert_num_queries(CREATE_STATEMENTS):
         assert_status(post(), 201)
+
+
+def test_the_transaction_holds_the_writes_alone(desk):
+    # The house is read before the transaction; inside it only the repeats, the number and the
+    # five inserts (on SQLite its BEGIN takes the database's one write lock: issue 20).
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from propdesk.accounts.models import ApiToken, hash_token
+
+    key = ApiToken.generate_key()
+    ApiToken.objects.create(
+        user=desk.agent,
+        name="intake",
+        key_prefix=key[:12],
+        key_hash=hash_token(key),
+        created_by=desk.admin,
+    )
+    client = Client(headers={"Authorization": f"Bearer {key}"})
+    assert_status(client.post(URL, body(desk), content_type="application/json"), 201)
+    with CaptureQueriesContext(connection) as captured:
+        assert_status(client.post(URL, body(desk), content_type="application/json"), 201)
+    statements = [q["sql"].split()[0].upper() for q in captured.captured_queries]
+    assert statements == [
+        "SELECT",  # the house and its community
+        "SAVEPOINT",
+        "SELECT",  # the repeats and open duplicates
+        "UPDATE",  # the number
+        *["INSERT"] * 5,  # the request, its clocks, departments, search words, `created` event
+        "RELEASE",
+    ]
+
+
+def test_the_rows_a_create_inserts_have_no_save_hooks_to_skip():
+    # A create's rows are inserted by statements built once (core.rows.insert_rows), not
+    # through save(): that holds only while none of these models reacts to saving.
+    from django.db.models import Model
+    from django.db.models.signals import post_save, pre_save
+
+    from propdesk.tickets.models import RequestDepartment, RequestEvent, RequestToken, SlaClock
+
+    for model in (ServiceRequest, SlaClock, RequestDepartment, RequestToken, RequestEvent):
+        assert model.save is Model.save, model
+        assert not pre_save.has_listeners(model) and not post_save.has_listeners(model), model
+
+
+def test_a_house_id_beyond_any_row_is_refused_naming_the_field(api, desk):
+    before = snapshot()
+    response = api.post("agent", URL, body(desk, house=2**63))
+    assert_bad_input(response, "house", before, snapshot)
+
+
+def test_a_company_wide_administrator_records_in_any_community(api, desk):
+    response = api.post("admin", URL, body(desk, house=desk.house_b.id))
+    assert_status(response, 201)
+    assert response.json()["house"] == desk.house_b.id
