@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from propdesk.community.models import ActivityKind, BroadcastKind, IncidentKind, Severity
 from propdesk.core.forms import ConsoleForm
@@ -167,7 +168,7 @@ class DeskVisitForm(ConsoleForm):
 
 class CareResidentForm(ConsoleForm):
     house_code = forms.CharField(label=_("House code"), max_length=64, help_text=_("e.g. 3-2-1502"))
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
     mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=())
     visit_every_days = forms.IntegerField(

@@ -6,6 +6,7 @@ rule in core.validators gives the error message, named on the right field.
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from propdesk.core.forms import ConsoleForm
 from propdesk.estates.models import (
@@ -64,7 +65,7 @@ class HouseStatusForm(ConsoleForm):
 
 class OwnerFieldsForm(ConsoleForm):
     kind = forms.ChoiceField(label=_("Owner kind"), choices=OwnerKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
     mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
     id_type = forms.ChoiceField(label=_("ID type"), choices=IdType.choices)
     id_number = forms.CharField(label=_("ID number"), max_length=30, required=False)
@@ -118,7 +119,7 @@ class TransferForm(OwnerFieldsForm):
 
 class ResidentForm(ConsoleForm):
     relation = forms.ChoiceField(label=_("Relation"), choices=ResidentRelation.choices)
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=100)
     mobile = forms.CharField(label=_("Mobile"), max_length=20, required=False)
     id_number = forms.CharField(label=_("Resident ID number"), max_length=30, required=False)
     lease_start = forms.DateField(label=_("Lease start"), required=False)
