@@ -39,7 +39,7 @@ WRITTEN = DATA / "written.csv"
 # Letters written for this project in the style of the real ones, for the repair categories the
 # corpus barely has (not real; training only, never scored).
 WRITTEN_REPAIRS = DATA / "written_repairs.csv"
-MODEL_FORMAT = "3"  # bump when the features or the pickled classes change
+MODEL_FORMAT = "4"  # bump when the features or the pickled classes change
 HELD_BACK_ONE_IN = 5
 
 
