@@ -514,8 +514,14 @@ def request_create(request, payload: RequestIn):
         preferred_visit_at=payload.preferred_visit_at,
     )
     # The service's object already carries its house, taxonomy rows, department and the open
-    # requests of the same house and category: no re-read.
-    return Status(201, {**request_data(created), "possible_duplicates": created.open_duplicates})
+    # requests of the same house and category: no re-read. Built from the request's own values
+    # without validating them again, as the queue's rows are: ninja only serialises it.
+    return Status(
+        201,
+        RequestCreatedOut.model_construct(
+            **request_data(created), possible_duplicates=list(created.open_duplicates)
+        ),
+    )
 
 
 @router.get("/{request_id}", response={200: RequestDetailOut, **READ_ERRORS})

@@ -217,3 +217,16 @@ def test_a_company_wide_administrator_records_in_any_community(api, desk):
     response = api.post("admin", URL, body(desk, house=desk.house_b.id))
     assert_status(response, 201)
     assert response.json()["house"] == desk.house_b.id
+
+
+def test_the_answer_is_the_requests_own_detail(api, desk):
+    # The answer is built without validating the values again (RequestCreatedOut.model_construct):
+    # it must say what reading the request back says.
+    from propdesk.tickets.schemas import RequestOut
+
+    created = api.post("agent", URL, body(desk)).json()
+    detail = api.get("agent", f"{URL}{created['id']}").json()
+    assert {k: created[k] for k in RequestOut.model_fields} == {
+        k: detail[k] for k in RequestOut.model_fields
+    }
+    assert created["possible_duplicates"] == []
