@@ -142,7 +142,7 @@ def _missing_msgids(reference: Path, missing: list[str]) -> list[str]:
 
 
 def test_a_persons_name_reads_xingming_not_mingcheng(client, db):
-    """"Name" of a thing is 名称; a person's (an owner, a resident, a cared-for resident) is 姓名.
+    """A thing's "Name" is 名称; a person's (an owner, a resident, a cared-for resident) is 姓名.
     The project's catalogue wins over an app's, so the person's needs its own context."""
     from django.utils import translation
     from django.utils.translation import gettext, pgettext
