@@ -46,7 +46,9 @@ from propdesk.tickets.services._common import clean_note, event_row
 from propdesk.tickets.services.follow_up import unreachable_note
 from propdesk.tickets.services.intake import (
     MAX_EARLIER,
+    created_event_data,
     earlier_from_rows,
+    request_clocks_start,
     request_number,
     request_number_scope,
     taxonomy_row,
@@ -225,11 +227,7 @@ class BulkReplay:
         self.replayed.append(replayed)
         self.by_request[id(request)] = replayed
         self.rows[ServiceRequest].append(request)
-        clocks = sla.clocks_start(request=request, policy=policy, calendar=self.calendar, at=at)
-        for name, value in sla.deadline_fields(request, clocks).items():
-            setattr(request, name, value)
-        resolution = [c for c in clocks if c.target == "resolution"]
-        request.promised_at = resolution[0].due_at if resolution else None
+        clocks = request_clocks_start(request, policy=policy, calendar=self.calendar, at=at)
         replayed.clocks.extend(clocks)
         self.rows[SlaClock].extend(clocks)
         departments = [route.lead, *route.others] if route.lead else []
@@ -241,12 +239,9 @@ class BulkReplay:
             action=EventAction.CREATED,
             to_status=Status.NEW,
             note=description[:200],
-            data={
-                "channel": channel,
-                "department": route.lead.code if route.lead else None,
-                "due": {c.target: c.due_at.isoformat() for c in clocks},
-                "recurrence_of": recurrence_number,
-            },
+            data=created_event_data(
+                channel=channel, route=route, clocks=clocks, recurrence_of=recurrence_number
+            ),
             at=at,
         )
         assert not notify.owner_notice_later()  # a replay of the past tells nobody  # noqa: S101

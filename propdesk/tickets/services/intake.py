@@ -278,11 +278,7 @@ def request_create(
     )
     if building is not None:  # the caller's row, so that the request carries it
         request.building = building
-    clocks = sla.clocks_start(request=request, policy=policy, calendar=calendar, at=now)
-    for name, value in sla.deadline_fields(request, clocks).items():
-        setattr(request, name, value)
-    resolution = [c for c in clocks if c.target == "resolution"]
-    request.promised_at = resolution[0].due_at if resolution else None
+    clocks = request_clocks_start(request, policy=policy, calendar=calendar, at=now)
     if promised_at is not None:  # a time promised to the caller (a callback at the desk)
         if timezone.is_naive(promised_at) or promised_at <= now:
             raise ValidationFailed(_("Promise a time in the future."), field="promised_at")
@@ -325,12 +321,9 @@ def request_create(
             action=EventAction.CREATED,
             to_status=Status.NEW,
             note=description[:200],
-            data={
-                "channel": channel,
-                "department": route.lead.code if route.lead else None,
-                "due": {c.target: c.due_at.isoformat() for c in clocks},
-                "recurrence_of": earlier.recurrence_number,
-            },
+            data=created_event_data(
+                channel=channel, route=route, clocks=clocks, recurrence_of=earlier.recurrence_number
+            ),
             at=now,
             # The owners are told by the worker, seconds after commit (notify.owner_notice_later).
             owner_notice_pending=notify.owner_notice_later(),
@@ -338,6 +331,28 @@ def request_create(
         photos_attach(request=request, event=event, checked=checked_photos, actor=actor, at=now)
     request.open_duplicates = list(earlier.open_numbers)
     return request
+
+
+def request_clocks_start(request: ServiceRequest, *, policy, calendar, at) -> list:
+    """A new request's SLA clocks (not saved), its deadline fields, and the time promised to the
+    caller: the resolution clock's due time."""
+    clocks = sla.clocks_start(request=request, policy=policy, calendar=calendar, at=at)
+    for name, value in sla.deadline_fields(request, clocks).items():
+        setattr(request, name, value)
+    resolution = [c for c in clocks if c.target == "resolution"]
+    request.promised_at = resolution[0].due_at if resolution else None
+    return clocks
+
+
+def created_event_data(*, channel: str, route, clocks, recurrence_of: str | None) -> dict:
+    """What the `created` timeline event records: the channel, the lead department, each clock's
+    due time and the request this one repeats."""
+    return {
+        "channel": channel,
+        "department": route.lead.code if route.lead else None,
+        "due": {c.target: c.due_at.isoformat() for c in clocks},
+        "recurrence_of": recurrence_of,
+    }
 
 
 def _probe(house: House) -> ServiceRequest:
