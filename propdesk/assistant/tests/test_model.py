@@ -149,3 +149,21 @@ def test_category_words_join_the_features_only_when_weighted():
     for name in ("lexicon_weight", "ridge_alpha", "body_ngram_max"):
         del plain.__dict__[name]
     assert plain._features([text]).shape[1] == len(plain.feature_names)
+
+
+def test_written_letters_are_letters_of_the_taxonomy_and_copy_no_real_message():
+    letters = training._read(training.WRITTEN_LETTERS, prefix="l")
+    real = [e.text for e in training.labelled()]
+    categories = {e.category for e in training.labelled()}
+    assert len(letters) >= 80
+    assert {e.category for e in letters} <= categories
+    assert {e.urgency for e in letters} == {"normal"}
+    assert all(80 <= len(e.text) <= 600 and "。" in e.text for e in letters)
+    # No run of 25 characters is shared with a real message (the longest shared run, 20, is the
+    # law's wording of the owners' vote a maintenance-fund spend needs).
+    runs = {t[i : i + 25] for t in real for i in range(len(t) - 24)}
+    assert not [
+        e.text[:20]
+        for e in letters
+        if any(e.text[i : i + 25] in runs for i in range(len(e.text) - 24))
+    ]
