@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.core.masking import mask_mobile
 from propdesk.core.roles import Role
 
 
@@ -66,6 +67,10 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
+        if self.role == Role.OWNER and not (self.first_name or self.last_name):
+            # A portal account's username is opaque (owner-…): staff read it as a resident with
+            # a masked mobile until a link to the registry names it.
+            return str(_("Resident %(mobile)s") % {"mobile": mask_mobile(self.mobile)}).strip()
         return display_name_of(self.first_name, self.last_name, self.username)
 
     @property

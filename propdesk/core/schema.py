@@ -36,6 +36,7 @@ DATABASE_OBJECT_MIGRATIONS = ("propdesk.core.migrations.0007_audit_append_only",
 # an empty database.
 ROW_MIGRATIONS = (
     "propdesk.accounts.migrations.0003_owner_usernames_without_mobile",
+    "propdesk.accounts.migrations.0004_owner_accounts_named",
     "propdesk.billing.migrations.0002_default_schedule",
     "propdesk.notices.migrations.0003_announcement_delivered_at",
     "propdesk.notices.migrations.0004_wechat",

@@ -21,7 +21,7 @@ from propdesk.estates.models import Community, House, Owner
 from propdesk.estates.services.people import resident_add
 from propdesk.portal import access, error_codes
 from propdesk.portal.models import FeeGrant, LinkRelation, LinkRequest
-from propdesk.portal.services.signin import clean_mobile
+from propdesk.portal.services.signin import clean_mobile, link_owner_account, name_account
 from propdesk.tickets.services._common import clean_note
 
 MAX_PENDING = 5
@@ -133,7 +133,7 @@ def link_request_approve(
                 code=error_codes.ACCOUNT_LINKED,
                 field="owner",
             )
-        Owner.objects.filter(pk=owner.pk).update(user=user)
+        link_owner_account(user, owner)
         audit.record_change(
             actor=actor,
             instance=owner,
@@ -155,6 +155,7 @@ def link_request_approve(
             lease_end=lease_end,
             note=_("Linked from the owner portal"),
         )
+        name_account(user, link_request.name)
     link_request.status = LinkRequest.Status.APPROVED
     link_request.decided_by = actor
     link_request.decided_at = timezone.now()

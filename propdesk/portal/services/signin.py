@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -245,6 +246,27 @@ def new_owner_username() -> str:
     return f"owner-{secrets.token_hex(6)}"
 
 
+def link_owner_account(user: User, owner: Owner) -> bool:
+    """Link an owner record to a portal account, unless another account took it meanwhile.
+
+    An account without a name takes the owner's, so staff read the owner's name wherever the
+    account acted (histories, timelines) rather than its opaque username."""
+    linked = bool(
+        Owner.objects.filter(Q(user__isnull=True) | Q(user=user), pk=owner.pk).update(user=user)
+    )
+    if linked:
+        name_account(user, owner.name)
+    return linked
+
+
+def name_account(user: User, name: str) -> None:
+    """Give a portal account without a name the person's name from the registry."""
+    name = (name or "").strip()[: User._meta.get_field("first_name").max_length]
+    if name and not (user.first_name or user.last_name):
+        User.objects.filter(pk=user.pk, first_name="", last_name="").update(first_name=name)
+        user.first_name = name
+
+
 @transaction.atomic
 def account_for_mobile(mobile: str) -> User:
     """The owner-role account of this verified mobile, created on first sign-in.
@@ -277,7 +299,7 @@ def account_for_mobile(mobile: str) -> User:
             .first()
         )
         if owner is not None:
-            Owner.objects.filter(pk=owner.pk, user__isnull=True).update(user=user)
+            link_owner_account(user, owner)
             audit.record_change(
                 actor=user,
                 instance=owner,
