@@ -49,6 +49,9 @@ MAX_PAGE_SIZE = 100
 COUNT_CAP = 500
 # Newest-first pages of up to this many communities are read community by community.
 UNION_COMMUNITIES_MAX = 32
+# A first page reads its ids up to the cap and counts them, one statement instead of two, unless
+# it reads more communities than this one by one (each range would be read up to the cap).
+COUNT_IN_PAGE_PARTS = 4
 NUMBER_RE = re.compile(r"^[A-Za-z0-9]{1,20}\d{10}$")
 
 QUEUES = {
@@ -232,38 +235,55 @@ def request_queue(
         requests = requests.filter(id__in=tokens.values("request_id"))
     deadline = queue in DEADLINE_QUEUES and not words
     position = decode_cursor(cursor, deadline=deadline)
-    # First the page's ids, from the index alone; then those rows with their relations. Joining
-    # before the sort would join every candidate row, not just the page (PERF-NOTES.md).
-    if (
+    plain_search = (
         tokens is not None
         and queue == "all"
         and filters == QueueFilters(community_id=filters.community_id, q=filters.q)
-    ):
+    )
+    newest_scope = [] if deadline or plain_search else _newest_scope(user, queue, filters)
+    # A first page is counted from its own ids: read up to the cap in the page's order, the
+    # page is the first `limit` of them (the database reads that range for the count anyway).
+    counted_here = (
+        with_count
+        and position is None
+        and (deadline or plain_search or len(newest_scope) <= COUNT_IN_PAGE_PARTS)
+    )
+    wanted = COUNT_CAP + 1 if counted_here else limit + 1
+    # First the page's ids, from the index alone; then those rows with their relations. Joining
+    # before the sort would join every candidate row, not just the page (PERF-NOTES.md).
+    if plain_search:
         # A plain search is read straight from the word index, in request order.
         page = tokens.order_by("-request_id")
         if position is not None:
             page = page.filter(request_id__lt=position)
-        page_ids = list(page.values_list("request_id", flat=True)[: limit + 1])
+        page_ids = list(page.values_list("request_id", flat=True)[:wanted])
         counted = tokens
     elif deadline:
         ordered = requests.order_by("due_at", "id")
         if position is not None:
             moment, last_id = position
             ordered = ordered.filter(Q(due_at__gt=moment) | Q(due_at=moment, id__gt=last_id))
-        page_ids = list(ordered.values_list("id", flat=True)[: limit + 1])
+        page_ids = list(ordered.values_list("id", flat=True)[:wanted])
         counted = requests
     else:
         ordered = requests.order_by("-id")
         if position is not None:
             ordered = ordered.filter(id__lt=position)
-        page_ids = _newest_ids(ordered, _newest_scope(user, queue, filters), limit + 1)
+        page_ids = _newest_ids(ordered, newest_scope, wanted)
         counted = requests
+    count, capped = (0, False)
+    if counted_here:
+        count, capped = min(len(page_ids), COUNT_CAP), len(page_ids) > COUNT_CAP
+    elif with_count:
+        count = counted.order_by()[: COUNT_CAP + 1].count()
+        capped = count > COUNT_CAP
+        count = min(count, COUNT_CAP)
     more = len(page_ids) > limit
     page_ids = page_ids[:limit]
-    picked = ServiceRequest.objects.filter(id__in=page_ids)
     if as_values:
-        loaded = {row["id"]: row for row in picked.values(*PAGE_VALUES)}
+        loaded = {row["id"]: row for row in _page_values(page_ids)}
     else:
+        picked = ServiceRequest.objects.filter(id__in=page_ids)
         loaded = {row.id: row for row in picked.select_related(*LIST_RELATED, "assignee")}
     rows = [loaded[pk] for pk in page_ids if pk in loaded]
     next_cursor = None
@@ -271,11 +291,6 @@ def request_queue(
         last = rows[-1]
         last_id, due_at = (last["id"], last["due_at"]) if as_values else (last.id, last.due_at)
         next_cursor = encode_cursor([due_at.isoformat(), last_id] if deadline else [last_id])
-    count, capped = (0, False)
-    if with_count:
-        count = counted.order_by()[: COUNT_CAP + 1].count()
-        capped = count > COUNT_CAP
-        count = min(count, COUNT_CAP)
     return QueuePage(
         queue=queue,
         items=rows,
@@ -311,6 +326,44 @@ def _newest_ids(ordered: QuerySet, community_ids: list[int], limit: int) -> list
     if connection.features.supports_slicing_ordering_in_compound:
         return list(parts[0].union(*parts[1:], all=True).order_by("-id")[:limit])
     return sorted((pk for part in parts for pk in part), reverse=True)[:limit]
+
+
+_PAGE_VALUES_SQL: dict[tuple, tuple[str, list[str], dict]] = {}
+
+
+def _page_values(ids: list[int]) -> list[dict]:
+    """The requests `ids` as dicts of PAGE_VALUES, read by a statement built once per database
+    and number of ids: every API page runs it, and the ORM spent more CPU writing its joins
+    than the database answering it (issue 20). The ORM still writes it, and its converters
+    turn the columns into values exactly as `.values()` would."""
+    if not ids:
+        return []
+    key = (connection.vendor, len(ids))
+    if key not in _PAGE_VALUES_SQL:
+        placeholders = list(range(1, len(ids) + 1))
+        query = ServiceRequest.objects.filter(id__in=placeholders).values(*PAGE_VALUES).query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params) != placeholders:  # the ids must be the statement's only parameters
+            raise AssertionError("unexpected parameters in the page statement")
+        names = [*query.values_select]
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        _PAGE_VALUES_SQL[key] = (sql, names, converters)
+    sql, names, converters = _PAGE_VALUES_SQL[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        fetched = cursor.fetchall()
+    rows = []
+    for values in fetched:
+        if converters:
+            values = list(values)
+            for position, (functions, expression) in converters.items():
+                value = values[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                values[position] = value
+        rows.append(dict(zip(names, values, strict=True)))
+    return rows
 
 
 # --- one request --------------------------------------------------------------------------------

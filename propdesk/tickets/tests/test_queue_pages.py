@@ -1,6 +1,9 @@
 """Newest-first queues of staff who work in several communities: one page merges each
 community's newest requests, and the cursor walks every request exactly once."""
 
+from django.db import connection
+from django.utils import timezone
+
 from propdesk.tickets import selectors
 from propdesk.tickets.selectors import QueueFilters
 from propdesk.tickets.tests.conftest import new_request
@@ -32,3 +35,66 @@ def test_one_chosen_community_reads_only_its_requests(desk):
         desk.supervisor, "all", QueueFilters(community_id=desk.community_a.id)
     )
     assert [r.id for r in page.items] == [a]
+
+
+def _made(desk, count: int) -> list[int]:
+    return [
+        new_request(desk.agent, desk.house, description=f"第{i}次报修，卫生间漏水").id
+        for i in range(count)
+    ]
+
+
+def test_a_first_page_counts_from_its_own_ids_in_two_statements(
+    desk, django_assert_num_queries, monkeypatch
+):
+    made = _made(desk, 5)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    kinds = [
+        ("all", QueueFilters()),
+        ("unassigned", QueueFilters()),
+        ("all", QueueFilters(q="漏水")),
+    ]
+    for queue, filters in kinds:
+        # the ids up to the cap (which count), then the page's rows
+        with django_assert_num_queries(2):
+            page = selectors.request_queue(desk.agent, queue, filters, limit=2, as_values=True)
+        assert (page.count, page.count_capped) == (3, True), queue
+        assert len(page.items) == 2 and page.next_cursor
+        # a later page counts apart: its ids start after the cursor
+        with django_assert_num_queries(3):
+            later = selectors.request_queue(
+                desk.agent, queue, filters, cursor=page.next_cursor, limit=2, as_values=True
+            )
+        assert (later.count, later.count_capped) == (3, True), queue
+    monkeypatch.setattr(selectors, "COUNT_CAP", 500)
+    page = selectors.request_queue(desk.agent, "all", limit=2)
+    assert (page.count, page.count_capped) == (5, False)
+    assert [r.id for r in page.items] == sorted(made, reverse=True)[:2]
+
+
+def test_a_page_of_many_communities_counts_apart(desk, django_assert_num_queries, monkeypatch):
+    _made(desk, 3)
+    monkeypatch.setattr(selectors, "COUNT_IN_PAGE_PARTS", 1)
+    desk.supervisor.communities.add(desk.community_b)
+    selectors.request_queue(desk.supervisor, "all")  # reads the supervisor's communities once
+    # two communities read one by one, past the limit of parts: ids (one statement, or one a
+    # community where the database allows no LIMIT inside a UNION), the count, the rows
+    id_statements = 1 if connection.features.supports_slicing_ordering_in_compound else 2
+    with django_assert_num_queries(id_statements + 2):
+        page = selectors.request_queue(desk.supervisor, "all", limit=2, as_values=True)
+    assert (page.count, page.count_capped, len(page.items)) == (3, False, 2)
+
+
+def test_the_page_statement_reads_what_the_orm_reads(desk):
+    from propdesk.tickets.models import ServiceRequest
+
+    made = _made(desk, 4)
+    ServiceRequest.objects.filter(pk=made[1]).update(
+        assignee=desk.technician, promised_at=timezone.now()
+    )
+    for ids in (made, made[:1], list(reversed(made))):
+        rows = selectors._page_values(ids)
+        expected = ServiceRequest.objects.filter(id__in=ids).values(*selectors.PAGE_VALUES)
+        assert sorted(rows, key=lambda r: r["id"]) == sorted(expected, key=lambda r: r["id"])
+    assert selectors._page_values([]) == []
+    assert selectors._page_values([10**12]) == []
