@@ -18,6 +18,7 @@ from ninja.parser import Parser
 
 from propdesk.api.auth import api_auth
 from propdesk.api.docs_access import api_docs_access
+from propdesk.api.rendering import RENDERER
 from propdesk.core.errors import AppError, ValidationFailed
 from propdesk.core.unavailable import RETRY_AFTER_SECONDS, unavailable_body
 
@@ -75,6 +76,7 @@ api = NinjaAPI(
     auth=api_auth,
     urls_namespace="api",
     parser=ObjectBodyParser(),
+    renderer=RENDERER,
     docs_decorator=api_docs_access,
 )
 

@@ -7,7 +7,7 @@ services (`house`, `building`, `caller_owner`, `assignee`). Contact numbers leav
 
 import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from ninja import Field, Schema
 from pydantic import AwareDatetime, StrictBool, StrictInt
@@ -236,26 +236,61 @@ def request_data(obj, now: datetime.datetime | None = None) -> dict:
     )
 
 
-def request_row_data(row: dict, now: datetime.datetime) -> dict:
-    """One request read as values (selectors.PAGE_VALUES) as RequestOut's plain values; its
-    kind, category, urgency and department come from the configuration cache."""
-    return _request_out(
-        row,
-        now,
-        community_name=row["community__name"],
-        house_code=row["house__code"] or "",
-        kind=configuration.taxonomy_by_id(RequestKind, row["kind_id"]),
-        category=configuration.taxonomy_by_id(Category, row["category_id"]),
-        urgency=configuration.taxonomy_by_id(Urgency, row["urgency_id"]),
-        department=configuration.department_by_id(row["department_id"]),
-        assignee_name=(
-            display_name_of(
-                row["assignee__first_name"], row["assignee__last_name"], row["assignee__username"]
-            )
-            if row["assignee_id"]
-            else ""
-        ),
-    )
+class _Looked(NamedTuple):
+    """A kind, category, urgency or department as a page row shows it, looked up once a page."""
+
+    code: str
+    label: str
+    name: str
+
+
+def request_rows_data(rows: list[dict], now: datetime.datetime) -> list[dict]:
+    """Requests read as values (selectors.PAGE_VALUES) as RequestOut's plain values. Each kind,
+    category, urgency, department, status and assignee is looked up (configuration cache) and
+    labelled in the user's language once a page: once a row, the lookups and translations cost
+    more than the rest of the row (issue 20)."""
+    looked: dict = {}
+
+    def taxonomy(model, pk):
+        if (model, pk) not in looked:
+            row = configuration.taxonomy_by_id(model, pk)
+            looked[model, pk] = row and _Looked(row.code, row.label, row.name)
+        return looked[model, pk]
+
+    def department(pk):
+        if ("department", pk) not in looked:
+            row = configuration.department_by_id(pk)
+            looked["department", pk] = row and _Looked(row.code, row.name, row.name)
+        return looked["department", pk]
+
+    def status_label(status):
+        if ("status", status) not in looked:
+            looked["status", status] = str(Status(status).label)
+        return looked["status", status]
+
+    return [
+        _request_out(
+            row,
+            now,
+            community_name=row["community__name"],
+            house_code=row["house__code"] or "",
+            kind=taxonomy(RequestKind, row["kind_id"]),
+            category=taxonomy(Category, row["category_id"]),
+            urgency=taxonomy(Urgency, row["urgency_id"]),
+            department=department(row["department_id"]),
+            assignee_name=(
+                display_name_of(
+                    row["assignee__first_name"],
+                    row["assignee__last_name"],
+                    row["assignee__username"],
+                )
+                if row["assignee_id"]
+                else ""
+            ),
+            status_label=status_label(row["status"]),
+        )
+        for row in rows
+    ]
 
 
 class _Attributes:
@@ -271,7 +306,17 @@ class _Attributes:
 
 
 def _request_out(
-    values, now, *, community_name, house_code, kind, category, urgency, department, assignee_name
+    values,
+    now,
+    *,
+    community_name,
+    house_code,
+    kind,
+    category,
+    urgency,
+    department,
+    assignee_name,
+    status_label=None,
 ) -> dict:
     """RequestOut's values from a request's own column values (by attribute name) and its
     relations. Lists serialise many rows: building the values here, once, costs a fraction of
@@ -295,7 +340,7 @@ def _request_out(
         "channel": values["channel"],
         "status": status,
         # The enum's label, translated once: get_status_display() translated every status.
-        "status_label": str(Status(status).label),
+        "status_label": status_label or str(Status(status).label),
         "department": department.code if department is not None else None,
         "department_name": department.name if department is not None else "",
         "assignee": values["assignee_id"],

@@ -205,3 +205,32 @@ def test_the_detail_lists_the_actions_allowed_for_the_caller(api, desk, make_req
         "cancel",
     ]
     assert api.get("guard", url).json()["actions"] == []
+
+
+def test_a_queue_page_is_what_its_schema_says_and_reads_as_the_request_does(api, desk, filed):
+    """The page is written from plain values without the schema's validation: it must still be
+    a valid RequestPage, each row equal to the request read on its own (the object path)."""
+    from django.utils import translation
+
+    from propdesk.tickets.models import ServiceRequest
+    from propdesk.tickets.schemas import RequestOut, RequestPage, request_data
+
+    request, _other = filed
+    ServiceRequest.objects.filter(pk=request.pk).update(assignee=desk.technician)
+    for path in ("/api/requests/", "/api/requests/?queue=mine", "/api/requests/?q=漏水"):
+        response = api.get("admin", path)
+        assert response.status_code == 200, response.content
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        page = RequestPage.model_validate(response.json())
+        assert page.count == len(page.items) and not page.count_capped
+    response = api.get("agent", "/api/requests/")
+    [item] = response.json()["items"]
+    with translation.override("zh-hans"):
+        loaded = ServiceRequest.objects.select_related(
+            "community", "house", "kind", "category", "urgency", "department", "assignee"
+        ).get(pk=request.pk)
+        expected = RequestOut.model_validate(request_data(loaded, None)).model_dump(mode="json")
+    item["sla_state"] = expected["sla_state"]  # each read against its own clock
+    assert RequestOut.model_validate(item).model_dump(mode="json") == expected
+    assert item["assignee_name"] == desk.technician.display_name
+    assert "漏" in response.content.decode()  # UTF-8, not \\u escapes
