@@ -115,7 +115,8 @@ class ActivitySignup(models.Model):
         verbose_name_plural = _("sign-ups")
 
     def __str__(self) -> str:
-        return f"{self.activity_id}:{self.house_id}"
+        # Histories show it beside the house ("创建 · 亲子烘焙"): the activity's title says what.
+        return self.activity.title
 
 
 class ActivityPhoto(models.Model):

@@ -441,3 +441,13 @@ def test_feedback_on_the_portal_after_the_start(festival, owner_a, zhang_house, 
     )
     assert ok.status_code == 302
     assert festival.feedback.get().rating == 5
+
+
+def test_the_house_history_names_the_activity_signed_up_for(festival, owner_a, zhang_house, admin):
+    from django.urls import reverse
+
+    service.signup_create(actor=owner_a, activity=festival, house=zhang_house, people=2)
+    body = client_for(admin).get(reverse("house_detail", args=[zhang_house.id])).content.decode()
+    history = body[body.index('data-testid="history-event"') :]
+    assert "中秋游园会" in history and "已确认名额" in history
+    assert f"{festival.id}:{zhang_house.id}" not in history
