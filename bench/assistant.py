@@ -241,6 +241,22 @@ def recipe_text(recipe: dict) -> str:
     return text
 
 
+def comparison_row(head: str, y, predicted, base, labels, shown) -> str:
+    """One table row: accuracy, macro-F1 with its bootstrap interval, the paired gains against
+    `base` (dashes for the baseline itself) and the F1 of the `shown` categories."""
+    boot = bootstrap(y, predicted, labels)
+    per = f1_score(y, predicted, labels=list(shown), average=None, zero_division=0)
+    return (
+        f"| {head} | {accuracy_score(y, predicted):.3f} | "
+        f"{f1_score(y, predicted, labels=labels, average='macro', zero_division=0):.3f} "
+        f"({np.percentile(boot, 2.5):.3f}–{np.percentile(boot, 97.5):.3f}) | "
+        + ("— | —" if base is None else paired(y, predicted, base, labels))
+        + " | "
+        + " / ".join(f"{f:.2f}" for f in per)
+        + " |"
+    )
+
+
 def candidates(lines: list[str], data: Data, labels) -> np.ndarray:
     """Every procedure of `CANDIDATES` by the same nested CV; returns the shipped one's."""
     y = data.y[: data.n]
@@ -264,17 +280,9 @@ def candidates(lines: list[str], data: Data, labels) -> np.ndarray:
         "|---|---|---|---|---|---|---|",
     ]
     for name, (predicted, _) in outcome.items():
-        boot = bootstrap(y, predicted, labels)
-        per = f1_score(y, predicted, labels=list(COMPARED), average=None, zero_division=0)
-        lines.append(
-            f"| {name} | {len(CANDIDATES[name][1])} | {accuracy_score(y, predicted):.3f} | "
-            f"{f1_score(y, predicted, labels=labels, average='macro', zero_division=0):.3f} "
-            f"({np.percentile(boot, 2.5):.3f}–{np.percentile(boot, 97.5):.3f}) | "
-            + ("— | —" if name == "baseline" else paired(y, predicted, base, labels))
-            + " | "
-            + " / ".join(f"{f:.2f}" for f in per)
-            + " |"
-        )
+        head = f"{name} | {len(CANDIDATES[name][1])}"
+        baseline = None if name == "baseline" else base
+        lines.append(comparison_row(head, y, predicted, baseline, labels, COMPARED))
     lines += ["", "Recipes the outer folds chose:", ""]
     for name, (_, chosen) in outcome.items():
         lines.append(f"- {name}: " + "; ".join(recipe_text(r) for r in chosen))
@@ -314,17 +322,7 @@ def letters(lines: list[str], real, labels) -> None:
     ]
     base = None
     for name, (predicted, _) in outcome.items():
-        boot = bootstrap(y, predicted, labels)
-        per = f1_score(y, predicted, labels=list(shown), average=None, zero_division=0)
-        lines.append(
-            f"| {name} | {accuracy_score(y, predicted):.3f} | "
-            f"{f1_score(y, predicted, labels=labels, average='macro', zero_division=0):.3f} "
-            f"({np.percentile(boot, 2.5):.3f}–{np.percentile(boot, 97.5):.3f}) | "
-            + ("— | —" if base is None else paired(y, predicted, base, labels))
-            + " | "
-            + " / ".join(f"{f:.2f}" for f in per)
-            + " |"
-        )
+        lines.append(comparison_row(name, y, predicted, base, labels, shown))
         base = predicted if base is None else base
     lines += ["", "Recipes the outer folds chose:", ""]
     for name, (_, chosen) in outcome.items():
