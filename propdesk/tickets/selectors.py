@@ -64,6 +64,21 @@ QUEUES = {
     "all": _("All requests"),
 }
 DEADLINE_QUEUES = {"mine", "department", "unassigned", "due_soon", "overdue", "follow_up"}
+# The columns a deadline queue's filter holds fixed, in the order of the one index that serves it
+# (community first, then these, then due_at and id). A page of one community is ordered by them
+# too: PostgreSQL cannot tell that `assignee IS NULL` or `is_open IN (true)` fixes a column, and
+# without them in the ORDER BY it sorts every matching row instead of reading the index in order
+# and stopping at the page (5.6 ms against 1.1 ms for 4,600 unassigned requests). Mine and my
+# department are left out: an equality on the assignee or the department makes a second index fit
+# the same order, and with statistics older than the newest requests PostgreSQL picked the wrong
+# one. The awaiting-follow-up queue reads several statuses, which no index order serves. Pages of
+# several communities are sorted: merging each community's range (as newest-first pages do) cost
+# more CPU in the ORM than the sort saved, unless thousands of requests wait in the queue.
+DEADLINE_INDEX_LEADS = {
+    "unassigned": ("assignee_id", "is_open"),
+    "due_soon": ("is_open",),
+    "overdue": ("is_open",),
+}
 
 # `is_open IN (true)` rather than `is_open = true`: SQLite compiles the latter to the bare column,
 # which its planner cannot use as an equality on the indexes that start (community, is_open, …).
@@ -259,7 +274,13 @@ def request_queue(
         page_ids = list(page.values_list("request_id", flat=True)[:wanted])
         counted = tokens
     elif deadline:
-        ordered = requests.order_by("due_at", "id")
+        leads = ()
+        if (
+            queue in DEADLINE_INDEX_LEADS
+            and len(chosen_community_ids(user, filters.community_id)) == 1
+        ):
+            leads = ("community_id", *DEADLINE_INDEX_LEADS[queue])
+        ordered = requests.order_by(*leads, "due_at", "id")
         if position is not None:
             moment, last_id = position
             ordered = ordered.filter(Q(due_at__gt=moment) | Q(due_at=moment, id__gt=last_id))

@@ -1,6 +1,9 @@
-"""Newest-first queues of staff who work in several communities: one page merges each
-community's newest requests, and the cursor walks every request exactly once."""
+"""Queues of staff who work in several communities: one page merges each community's newest
+requests, or its most urgent deadlines, and the cursor walks every request exactly once."""
 
+import datetime
+
+import pytest
 from django.db import connection
 from django.utils import timezone
 
@@ -70,6 +73,59 @@ def test_a_first_page_counts_from_its_own_ids_in_two_statements(
     page = selectors.request_queue(desk.agent, "all", limit=2)
     assert (page.count, page.count_capped) == (5, False)
     assert [r.id for r in page.items] == sorted(made, reverse=True)[:2]
+
+
+def _deadline_pages(user, queue: str, limit: int) -> tuple[list[int], int]:
+    seen, cursor = [], None
+    while True:
+        page = selectors.request_queue(user, queue, cursor=cursor, limit=limit, as_values=True)
+        seen += [row["id"] for row in page.items]
+        if not page.next_cursor:
+            return seen, page.count
+        cursor = page.next_cursor
+
+
+def _interleaved_deadlines(desk, houses) -> list[int]:
+    """Eight requests with deadlines past and interleaved across `houses`; their ids in deadline
+    order (ties by id)."""
+    from propdesk.tickets.models import ServiceRequest
+
+    now = timezone.now()
+    due = {}
+    for i, hours in enumerate([5, 1, 3, 3, 2, 9, 1, 4]):
+        actor, house = houses[i % len(houses)]
+        made = new_request(actor, house, description=f"第{i}次报修，卫生间漏水")
+        due[made.id] = now - datetime.timedelta(hours=hours)
+        ServiceRequest.objects.filter(pk=made.id).update(due_at=due[made.id])
+    return sorted(due, key=lambda pk: (due[pk], pk))
+
+
+@pytest.mark.parametrize("queue", ["unassigned", "overdue"])
+def test_a_two_community_deadline_queue_pages_both_in_deadline_order(desk, queue):
+    desk.supervisor.communities.add(desk.community_b)
+    houses = [(desk.agent, desk.house), (desk.other_agent, desk.house_b)]
+    expected = _interleaved_deadlines(desk, houses)
+    assert _deadline_pages(desk.supervisor, queue, 3) == (expected, 8)
+
+
+@pytest.mark.parametrize("queue", ["unassigned", "overdue", "due_soon"])
+def test_a_one_community_deadline_page_reads_its_index_in_order(
+    desk, django_assert_max_num_queries, queue
+):
+    expected = _interleaved_deadlines(desk, [(desk.agent, desk.house)])
+    if queue != "due_soon":
+        assert _deadline_pages(desk.agent, queue, 3) == (expected, 8)
+    # the ids up to the cap, then the rows (none for an empty page)
+    with django_assert_max_num_queries(2) as captured:
+        selectors.request_queue(desk.agent, queue, as_values=True)
+    # ordered by the columns the queue's index starts with: the database reads that index in
+    # order and stops at the page rather than sorting every request in the queue
+    leads = selectors.DEADLINE_INDEX_LEADS[queue]
+    order = ", ".join(f'"tickets_servicerequest"."{column}" ASC' for column in leads)
+    assert (
+        f'ORDER BY "tickets_servicerequest"."community_id" ASC, {order}'
+        in (captured.captured_queries[0]["sql"])
+    )
 
 
 def test_a_page_of_many_communities_counts_apart(desk, django_assert_num_queries, monkeypatch):
