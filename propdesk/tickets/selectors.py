@@ -247,7 +247,6 @@ def request_queue(
                 field="q",
             )
         tokens = search.matching_tokens(words, _search_community_ids(user, filters.community_id))
-        requests = requests.filter(id__in=tokens.values("request_id"))
     deadline = queue in DEADLINE_QUEUES and not words
     position = decode_cursor(cursor, deadline=deadline)
     plain_search = (
@@ -255,6 +254,10 @@ def request_queue(
         and queue == "all"
         and filters == QueueFilters(community_id=filters.community_id, q=filters.q)
     )
+    if tokens is not None and not plain_search:
+        # A plain search reads the word index alone: joining its words to the queue's query,
+        # never run, cost the ORM 0.14-0.2 ms of CPU for one word and 0.33-0.49 ms for two.
+        requests = requests.filter(id__in=tokens.values("request_id"))
     newest_scope = [] if deadline or plain_search else _newest_scope(user, queue, filters)
     # A first page is counted from its own ids: read up to the cap in the page's order, the
     # page is the first `limit` of them (the database reads that range for the count anyway).
