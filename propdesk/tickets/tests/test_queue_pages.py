@@ -1,5 +1,6 @@
-"""Queues of staff who work in several communities: one page merges each community's newest
-requests, or its most urgent deadlines, and the cursor walks every request exactly once."""
+"""Queue pages in their order: newest-first pages of staff who work in several communities merge
+each community's newest requests, deadline pages read the queue's index in deadline order, and
+the cursor walks every request exactly once."""
 
 import datetime
 
@@ -122,10 +123,8 @@ def test_a_one_community_deadline_page_reads_its_index_in_order(
     # order and stops at the page rather than sorting every request in the queue
     leads = selectors.DEADLINE_INDEX_LEADS[queue]
     order = ", ".join(f'"tickets_servicerequest"."{column}" ASC' for column in leads)
-    assert (
-        f'ORDER BY "tickets_servicerequest"."community_id" ASC, {order}'
-        in (captured.captured_queries[0]["sql"])
-    )
+    ids_sql = captured.captured_queries[0]["sql"]
+    assert f'ORDER BY "tickets_servicerequest"."community_id" ASC, {order}' in ids_sql
 
 
 def test_a_page_of_many_communities_counts_apart(desk, django_assert_num_queries, monkeypatch):
