@@ -16,6 +16,7 @@ import threading
 import jieba
 from django.db.models import OuterRef, QuerySet, Subquery
 
+from propdesk.core import statements
 from propdesk.core.rows import insert_rows
 from propdesk.tickets.models import RequestToken
 
@@ -111,3 +112,33 @@ def matching_tokens(words: list[str], community_ids: list[int] | None) -> QueryS
             **{f"also_{n}__isnull": False}
         )
     return tokens
+
+
+def matching_request_ids(
+    words: list[str], community_ids: list[int] | None, *, before: int | None, limit: int
+) -> list[int]:
+    """Up to `limit` ids of the requests with every word, newest first, below `before` if given.
+
+    The rows of `matching_tokens` read in request order, by a statement built once per shape
+    (number of words and of communities, a cursor or not, the limit): a search page runs it
+    every time, and the ORM took 0.4-0.6 ms of CPU to write it for two words, longer than
+    PostgreSQL took to answer it (issue 20)."""
+    if community_ids is not None and not community_ids:
+        return []  # no community in scope: nothing matches
+    scoped = community_ids or []
+    values = [*words, *scoped, *([] if before is None else [before])]
+    # Marks the ORM passes through as they are: words no text holds, ids no row has.
+    marks = [f"\x00{n}" for n in range(len(words))]
+    marks += [-(n + 1) for n in range(len(values) - len(words))]
+
+    def page(marks: list) -> QuerySet:
+        tokens = matching_tokens(
+            marks[: len(words)],
+            None if community_ids is None else marks[len(words) : len(words) + len(scoped)],
+        ).order_by("-request_id")
+        if before is not None:
+            tokens = tokens.filter(request_id__lt=marks[-1])
+        return tokens.values_list("request_id", flat=True)[:limit]
+
+    shape = ("search ids", len(words), community_ids is not None, len(scoped), before is not None)
+    return [row[0] for row in statements.statement((*shape, limit), page, marks).run(values)]

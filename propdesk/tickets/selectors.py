@@ -18,6 +18,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from propdesk.core import statements
 from propdesk.core.errors import ValidationFailed
 from propdesk.core.permissions import (
     Perm,
@@ -235,7 +236,7 @@ def request_queue(
     requests = queue_queryset(user, queue, filters, now)
     q = (filters.q or "").strip()
     words: list[str] = []
-    tokens = None
+    search_scope = None
     if q and NUMBER_RE.match(q):
         requests = requests.filter(number=q.upper())
     elif q:
@@ -246,17 +247,18 @@ def request_queue(
                 code=error_codes.QUERY_TOO_SHORT,
                 field="q",
             )
-        tokens = search.matching_tokens(words, _search_community_ids(user, filters.community_id))
+        search_scope = _search_community_ids(user, filters.community_id)
     deadline = queue in DEADLINE_QUEUES and not words
     position = decode_cursor(cursor, deadline=deadline)
     plain_search = (
-        tokens is not None
+        bool(words)
         and queue == "all"
         and filters == QueueFilters(community_id=filters.community_id, q=filters.q)
     )
-    if tokens is not None and not plain_search:
+    if words and not plain_search:
         # A plain search reads the word index alone: joining its words to the queue's query,
         # never run, cost the ORM 0.14-0.2 ms of CPU for one word and 0.33-0.49 ms for two.
+        tokens = search.matching_tokens(words, search_scope)
         requests = requests.filter(id__in=tokens.values("request_id"))
     newest_scope = [] if deadline or plain_search else _newest_scope(user, queue, filters)
     # A first page is counted from its own ids: read up to the cap in the page's order, the
@@ -271,11 +273,10 @@ def request_queue(
     # before the sort would join every candidate row, not just the page (PERF-NOTES.md).
     if plain_search:
         # A plain search is read straight from the word index, in request order.
-        page = tokens.order_by("-request_id")
-        if position is not None:
-            page = page.filter(request_id__lt=position)
-        page_ids = list(page.values_list("request_id", flat=True)[:wanted])
-        counted = tokens
+        page_ids = search.matching_request_ids(words, search_scope, before=position, limit=wanted)
+        counted = None  # a later page's count is the one statement still written each time
+        if with_count and not counted_here:
+            counted = search.matching_tokens(words, search_scope)
     elif deadline:
         leads = ()
         if (
@@ -352,9 +353,6 @@ def _newest_ids(ordered: QuerySet, community_ids: list[int], limit: int) -> list
     return sorted((pk for part in parts for pk in part), reverse=True)[:limit]
 
 
-_PAGE_VALUES_SQL: dict[tuple, tuple[str, list[str], dict]] = {}
-
-
 def _page_values(ids: list[int]) -> list[dict]:
     """The requests `ids` as dicts of PAGE_VALUES, read by a statement built once per database
     and number of ids: every API page runs it, and the ORM spent more CPU writing its joins
@@ -362,32 +360,13 @@ def _page_values(ids: list[int]) -> list[dict]:
     turn the columns into values exactly as `.values()` would."""
     if not ids:
         return []
-    key = (connection.vendor, len(ids))
-    if key not in _PAGE_VALUES_SQL:
-        placeholders = list(range(1, len(ids) + 1))
-        query = ServiceRequest.objects.filter(id__in=placeholders).values(*PAGE_VALUES).query
-        compiler = query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        if list(params) != placeholders:  # the ids must be the statement's only parameters
-            raise AssertionError("unexpected parameters in the page statement")
-        names = [*query.values_select]
-        converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        _PAGE_VALUES_SQL[key] = (sql, names, converters)
-    sql, names, converters = _PAGE_VALUES_SQL[key]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        fetched = cursor.fetchall()
-    rows = []
-    for values in fetched:
-        if converters:
-            values = list(values)
-            for position, (functions, expression) in converters.items():
-                value = values[position]
-                for function in functions:
-                    value = function(value, expression, connection)
-                values[position] = value
-        rows.append(dict(zip(names, values, strict=True)))
-    return rows
+    marks = list(range(1, len(ids) + 1))
+    page = statements.statement(
+        ("page values", len(ids)),
+        lambda ids: ServiceRequest.objects.filter(id__in=ids).values(*PAGE_VALUES),
+        marks,
+    )
+    return [dict(zip(page.names, row, strict=True)) for row in page.run(ids)]
 
 
 # --- one request --------------------------------------------------------------------------------
