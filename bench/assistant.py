@@ -735,9 +735,9 @@ def main() -> None:
         "",
     ]
     if args.letters:
-        out = []
-        letters(out, training.labelled(), sorted(SHORT))
-        print("\n".join(out))
+        compared: list[str] = []
+        letters(compared, training.labelled(), sorted(SHORT))
+        print("\n".join(compared))
         return
     if args.offsets:
         section: list[str] = []
