@@ -382,7 +382,6 @@ def letters(lines: list[str], real, labels) -> None:
         f"(b) (a) + `written_letters.csv` ({len(with_letters.extra_idx)})": nested(with_letters),
     }
     seconds = time.monotonic() - started
-    shown = (*COMPARED, "other_nonproperty")
     lines += [
         "### Written letters for the mid categories: the same nested procedure, same folds",
         "",
@@ -390,7 +389,17 @@ def letters(lines: list[str], real, labels) -> None:
         "holding (a) or (b); planned with its rule before any of its figures were read, run "
         f"once ({seconds:.0f} s, load average after {load()}).",
         "",
-        "| training parts hold | accuracy | macro-F1 (95 % interval) | Δ macro-F1 (paired 95 %) "
+    ]
+    paired_table(lines, "training parts hold", outcome, y, labels, "Recipes the outer folds chose:")
+
+
+def paired_table(lines, head, outcome, y, labels, chose, *, full_names=False) -> None:
+    """The table of a paired comparison (the first of `outcome` is the baseline), then the
+    recipes each procedure's outer folds chose (named by their first 3 characters unless
+    `full_names`)."""
+    shown = (*COMPARED, "other_nonproperty")
+    lines += [
+        f"| {head} | accuracy | macro-F1 (95 % interval) | Δ macro-F1 (paired 95 %) "
         "| Δ accuracy (paired 95 %) | F1 " + " / ".join(SHORT[c] for c in shown) + " |",
         "|---|---|---|---|---|---|",
     ]
@@ -398,9 +407,10 @@ def letters(lines: list[str], real, labels) -> None:
     for name, (predicted, _) in outcome.items():
         lines.append(comparison_row(name, y, predicted, base, labels, shown))
         base = predicted if base is None else base
-    lines += ["", "Recipes the outer folds chose:", ""]
+    lines += ["", chose, ""]
     for name, (_, chosen) in outcome.items():
-        lines.append(f"- {name[:3]}: " + "; ".join(recipe_text(r) for r in chosen))
+        shown_name = name if full_names else name[:3]
+        lines.append(f"- {shown_name}: " + "; ".join(recipe_text(r) for r in chosen))
     lines.append("")
 
 
@@ -422,7 +432,6 @@ def offsets(lines: list[str], data: Data, labels, shipped=None) -> None:
         f"{SHIPPED} + per-class offsets": nested(data, offsets=True),
     }
     seconds = time.monotonic() - started
-    shown = (*COMPARED, "other_nonproperty")
     grid = f"{min(OFFSET_GRID):+.2f} to {max(OFFSET_GRID):+.2f} in steps of 0.05"
     lines += [
         f"{OFFSETS} on the decision scores: the same nested procedure, same folds",
@@ -446,18 +455,9 @@ def offsets(lines: list[str], data: Data, labels, shipped=None) -> None:
         f"before any of its figures were read, run once ({seconds:.0f} s, load average after "
         f"{load()}).",
         "",
-        "| procedure | accuracy | macro-F1 (95 % interval) | Δ macro-F1 (paired 95 %) "
-        "| Δ accuracy (paired 95 %) | F1 " + " / ".join(SHORT[c] for c in shown) + " |",
-        "|---|---|---|---|---|---|",
     ]
-    base = None
-    for name, (predicted, _) in outcome.items():
-        lines.append(comparison_row(name, y, predicted, base, labels, shown))
-        base = predicted if base is None else base
-    lines += ["", "Recipes (and offsets, after the shrinking) the outer folds chose:", ""]
-    for name, (_, chosen) in outcome.items():
-        lines.append(f"- {name}: " + "; ".join(recipe_text(r) for r in chosen))
-    lines.append("")
+    chose = "Recipes (and offsets, after the shrinking) the outer folds chose:"
+    paired_table(lines, "procedure", outcome, y, labels, chose, full_names=True)
 
 
 def put_offsets(text: str, section: str, outcome: str) -> str:
