@@ -45,6 +45,9 @@ class Statement:
 
 
 _BUILT: dict[tuple, Statement] = {}
+# Shapes are few (an API page's limit is at most 100, a user's communities a handful of counts),
+# but a process never holds more than this many statements: past it, the cache starts afresh.
+MAX_BUILT = 2000
 
 
 def statement(shape: tuple, build: Callable[[list], QuerySet], marks: list) -> Statement:
@@ -56,6 +59,8 @@ def statement(shape: tuple, build: Callable[[list], QuerySet], marks: list) -> S
     built = _BUILT.get(key)
     if built is None:
         built = _build(build(marks), marks)
+        if len(_BUILT) >= MAX_BUILT:
+            _BUILT.clear()
         _BUILT[key] = built
     return built
 

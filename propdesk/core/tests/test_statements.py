@@ -66,3 +66,16 @@ def test_each_database_vendor_has_its_own_statement(people):
     statement = statements.statement(("test users", 1), _users, ["\x00a", -1])
     assert (connection.vendor, "test users", 1) in statements._BUILT
     assert statements._BUILT[(connection.vendor, "test users", 1)] is statement
+
+
+def test_the_statements_kept_are_bounded(people, monkeypatch):
+    monkeypatch.setattr(statements, "_BUILT", {})
+    monkeypatch.setattr(statements, "MAX_BUILT", 3)
+    for n in range(1, 5):
+        statements.statement(("test users", n), _users, [f"\x00{k}" for k in range(n)] + [-1])
+    assert len(statements._BUILT) == 1, "the fourth shape started the cache afresh"
+    again = statements.statement(("test users", 2), _users, ["\x00a", "\x00b", -1])
+    assert again.run(["li", "zhao", 0]) == [
+        ("li", people[0].date_joined),
+        ("zhao", people[2].date_joined),
+    ]
